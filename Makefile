@@ -1,0 +1,40 @@
+# Two entry points, used by the README and by .ci/run. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install install-test translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+## demo: install, create the SQLite schema, load demo data (once), and serve on http://127.0.0.1:5000
+demo: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo --if-empty
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## test: install with test tools, lint, and run the whole suite (TEST_DATABASE_URL picks the database)
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## translations: extract messages, merge them into the catalogues, compile (.mo files are committed)
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output --omit-header \
+	  -o promtel_fin/translations/messages.pot .
+	$(BIN)/pybabel update -i promtel_fin/translations/messages.pot -d promtel_fin/translations \
+	  --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d promtel_fin/translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""Configuration read from the environment, with safe development defaults.
+
+Production (``PROMTEL_ENV=production``) refuses to start without a real ``SECRET_KEY`` and an
+explicit ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+DEV_SECRET = "dev-only-not-secret"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings for every environment; each one can be set by an environment variable."""
+
+    ENV = os.environ.get("PROMTEL_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    DATABASE_URL = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'promtel_fin.sqlite3'}")
+    # Bearer tokens for the API live this many hours.
+    TOKEN_TTL_HOURS = _int("TOKEN_TTL_HOURS", 12)
+    # Failed sign-ins allowed per e-mail address and client address in 15 minutes.
+    LOGIN_ATTEMPTS_PER_15_MIN = _int("LOGIN_ATTEMPTS_PER_15_MIN", 10)
+    # Flask-Limiter storage: memory:// for one process; redis://127.0.0.1:6379 for several.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = ENV == "production"
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
+    LANGUAGES = ("es", "en")
+    PAGE_SIZE_MAX = 100
+    JSON_SORT_KEYS = False
+
+    API_TITLE = "promtel_fin API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse to run production with the development secret or database."""
+    if config.get("ENV") != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET or len(secret) < 32:
+        raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters")
+    if "DATABASE_URL" not in os.environ and config.get("DATABASE_URL") == Config.DATABASE_URL:
+        raise RuntimeError("DATABASE_URL must be set in production")

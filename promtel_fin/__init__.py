@@ -1,0 +1,35 @@
+"""promtel_fin: the PROMTEL/FOCIR financing service for rural telecom SMEs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, database, i18n, API, error handlers and CLI."""
+    from config import Config, check_production
+
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"))
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    check_production(app.config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "ó", not "\\u00f3"
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import api, cli, db, errors, i18n, security
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,347 @@
+"""Marshmallow schemas of the JSON API: what comes in is checked, what goes out is documented."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain.identifiers import curp_problems
+from ..domain.policy import METHODS
+from ..domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
+from ..domain.workflow import OPINIONS, Action, State
+from ..i18n import say
+from .fields import Money, Rate, Text, choice, digits, whole
+
+STATE_CODES = tuple(f"{n:02d}" for n in range(1, 33))
+
+
+class StrictSchema(Schema):
+    """Refuses unknown fields, so a typo is reported instead of silently ignored."""
+
+
+class QuerySchema(Schema):
+    """Query strings may carry other parameters (lang, ...); unknown ones are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+# --- people -------------------------------------------------------------------------------
+
+class TokenRequest(StrictSchema):
+    email = Text(254, required=True, min_length=3)
+    password = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    company_id = fields.Integer(allow_none=True)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserOut)
+
+
+class CompanyIn(StrictSchema):
+    legal_name = Text(200, required=True, min_length=2)
+    rfc = Text(20, required=True, min_length=12)
+    ift_registration = Text(60, load_default=None)
+    state_code = choice(STATE_CODES, required=True)
+    municipality_key = digits(5, _l("The municipality key has 5 digits (state + municipality)."),
+                              load_default=None)
+    address = Text(1000, load_default=None)
+    legal_rep_name = Text(200, load_default=None)
+    legal_rep_curp = Text(18, load_default=None)
+    contact_name = Text(200, load_default=None)
+    contact_email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    contact_phone = Text(30, load_default=None)
+
+    @validates_schema
+    def _keys_agree(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        key, state = data.get("municipality_key"), data.get("state_code")
+        if key and state and not key.startswith(state):
+            errors["municipality_key"] = [_("The municipality key must start with the state "
+                                            "code {state}.").format(state=state)]
+        if data.get("legal_rep_curp"):
+            problems = curp_problems(data["legal_rep_curp"])
+            if problems:
+                errors["legal_rep_curp"] = [say(p) for p in problems]
+        if errors:
+            raise ValidationError(errors)
+
+
+class CompanyOut(Schema):
+    id = fields.Integer()
+    legal_name = fields.String()
+    rfc = fields.String()
+    ift_registration = fields.String(allow_none=True)
+    state_code = fields.String(allow_none=True)
+    municipality_key = fields.String(allow_none=True)
+
+
+class RegistrationIn(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1000))
+    name = Text(200, load_default="")
+    company = fields.Nested(CompanyIn, required=True)
+
+
+class RegistrationOut(Schema):
+    user = fields.Nested(UserOut)
+    company = fields.Nested(CompanyOut)
+    warnings = fields.List(fields.String())
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+class LocalityIn(StrictSchema):
+    name = Text(200, required=True, min_length=1)
+    inegi_key = digits(9, _l("The INEGI locality key has 9 digits."), load_default=None,
+                       allow_none=True)
+    population = whole(0, 50_000_000, load_default=None, allow_none=True)
+    priority_zone = fields.Boolean(load_default=False)
+
+
+class SocialSiteIn(StrictSchema):
+    kind = choice(SOCIAL_SITE_KINDS, required=True)
+    name = Text(200, required=True, min_length=1)
+    locality = Text(200, load_default=None, allow_none=True)
+
+
+class GuaranteeIn(StrictSchema):
+    kind = choice(GUARANTEE_KINDS, required=True)
+    description = Text(2000, load_default="")
+    value = Money(required=True, strictly_positive=True)
+
+
+class CreditHistoryIn(StrictSchema):
+    bureau_score = whole(300, 900, load_default=None, allow_none=True)
+    report_date = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _not_in_future(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("report_date") and data["report_date"] > date.today():
+            raise ValidationError(_("The report date cannot be in the future."), "report_date")
+
+
+class CashFlowIn(StrictSchema):
+    year = whole(1, 5, required=True)
+    revenue = Money(required=True)
+    opex = Money(required=True)
+    capex = Money(required=True)
+    taxes = Money(required=True)
+
+
+class ProposalIn(StrictSchema):
+    """A proposal draft; only the title is needed to start, the rest before submitting."""
+
+    title = Text(200, required=True, min_length=3)
+    summary = Text(5000, load_default="")
+    technology = choice(TECHNOLOGIES, allow_none=True)
+    localities = fields.List(fields.Nested(LocalityIn), validate=validate.Length(
+        max=500, error=_l("At most {max} items.")))
+    social_sites = fields.List(fields.Nested(SocialSiteIn), validate=validate.Length(
+        max=500, error=_l("At most {max} items.")))
+    requested_amount = Money(strictly_positive=True, allow_none=True)
+    term_months = whole(1, 600, allow_none=True)
+    grace_months = whole(0, 600, allow_none=True)
+    amortization_method = choice(METHODS, allow_none=True)
+    guarantees = fields.List(fields.Nested(GuaranteeIn), validate=validate.Length(
+        max=100, error=_l("At most {max} items.")))
+    credit_history = fields.Nested(CreditHistoryIn, allow_none=True)
+    cash_flows = fields.List(fields.Nested(CashFlowIn), validate=validate.Length(
+        max=5, error=_l("At most {max} items.")))
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        years = [flow["year"] for flow in data.get("cash_flows") or []]
+        if len(years) != len(set(years)):
+            raise ValidationError(_("Each year (1 to 5) may appear only once."), "cash_flows")
+        term, grace = data.get("term_months"), data.get("grace_months")
+        if term is not None and grace is not None and grace >= term:
+            raise ValidationError(_("The grace period must be shorter than the term."),
+                                  "grace_months")
+
+
+class ProposalPatch(ProposalIn):
+    """Changes to a draft; lists replace the whole list. ``version`` is the one you loaded."""
+
+    title = Text(200, min_length=3)
+    version = whole(1, required=True)
+
+
+class TermsIn(StrictSchema):
+    amount = Money(required=True, strictly_positive=True)
+    annual_rate = Rate(required=True)
+    vat_rate = Rate(required=True)
+    term_months = whole(1, 600, required=True)
+    grace_months = whole(0, 600, required=True)
+    method = choice(METHODS, required=True)
+
+
+class TransitionIn(StrictSchema):
+    action = choice(tuple(a.value for a in Action), required=True)
+    version = whole(1, required=True)
+    comment = Text(5000, load_default="")
+    reason = Text(5000, load_default=None)
+    opinion = choice(OPINIONS, load_default=None)
+    terms = fields.Nested(TermsIn, load_default=None)
+    reviewer_id = whole(1, load_default=None)
+    terms_sha256 = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error=_l("Must be 64 lowercase hexadecimal characters.")))
+
+
+class LocalityOut(Schema):
+    name = fields.String()
+    inegi_key = fields.String(allow_none=True)
+    population = fields.Integer(allow_none=True)
+    priority_zone = fields.Boolean()
+
+
+class SocialSiteOut(Schema):
+    kind = fields.String()
+    name = fields.String()
+    locality = fields.String(allow_none=True)
+
+
+class GuaranteeOut(Schema):
+    kind = fields.String()
+    description = fields.String()
+    value = fields.String()
+
+
+class CashFlowOut(Schema):
+    year = fields.Integer()
+    revenue = fields.String()
+    opex = fields.String()
+    capex = fields.String()
+    taxes = fields.String()
+
+
+class SignatureOut(Schema):
+    party = fields.String()
+    user_id = fields.Integer()
+    terms_sha256 = fields.String()
+    signed_at = fields.DateTime()
+
+
+class ProposalSummary(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    company = fields.Nested(CompanyOut)
+    technology = fields.String(allow_none=True)
+    requested_amount = fields.String(allow_none=True)
+    state = fields.String(metadata={"enum": [s.value for s in State]})
+    step = fields.Integer(allow_none=True, metadata={"description": "1-10, null when final"})
+    version = fields.Integer()
+    waiting_on = fields.List(fields.String())
+    allowed_actions = fields.List(fields.String())
+    days_waiting = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ProposalOut(ProposalSummary):
+    summary = fields.String()
+    localities = fields.List(fields.Nested(LocalityOut))
+    social_sites = fields.List(fields.Nested(SocialSiteOut))
+    term_months = fields.Integer(allow_none=True)
+    grace_months = fields.Integer(allow_none=True)
+    amortization_method = fields.String(allow_none=True)
+    guarantees = fields.List(fields.Nested(GuaranteeOut))
+    credit_history = fields.Dict()
+    cash_flows = fields.List(fields.Nested(CashFlowOut))
+    can_edit = fields.Boolean()
+    missing = fields.List(fields.String(), metadata={
+        "description": "what the draft still lacks before it can be submitted"})
+    warnings = fields.List(fields.String(), metadata={
+        "description": "points for reviewers, e.g. an RFC check digit that does not match"})
+    assigned_reviewer = fields.Nested(UserOut, allow_none=True)
+    presented_at = fields.DateTime(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    approved_terms = fields.Dict(allow_none=True)
+    terms_sha256 = fields.String(allow_none=True)
+    policy_snapshot = fields.Dict(allow_none=True)
+    signatures = fields.List(fields.Nested(SignatureOut))
+
+
+class Page(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+    items = fields.List(fields.Nested(ProposalSummary))
+
+
+class ListArgs(QuerySchema):
+    page = whole(1, load_default=1)
+    page_size = whole(1, 100, load_default=20)
+    state = choice(tuple(s.value for s in State), load_default=None)
+    step = whole(1, 10, load_default=None)
+    state_code = choice(STATE_CODES, load_default=None)
+    technology = choice(TECHNOLOGIES, load_default=None)
+    created_from = fields.Date(load_default=None)
+    created_to = fields.Date(load_default=None)
+
+
+class QueueItem(ProposalSummary):
+    pass
+
+
+class QueuePage(Page):
+    items = fields.List(fields.Nested(QueueItem))
+
+
+class HistoryOut(Schema):
+    seq = fields.Integer()
+    actor = fields.Nested(UserOut)
+    actor_role = fields.String()
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    comment = fields.String()
+    payload = fields.Dict()
+    revision_number = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class RevisionSummary(Schema):
+    number = fields.Integer()
+    action = fields.String()
+    created_at = fields.DateTime()
+    created_by_id = fields.Integer()
+    document_sha256 = fields.String()
+
+
+class RevisionOut(RevisionSummary):
+    document = fields.Dict()
+
+
+class CompareArgs(QuerySchema):
+    before = whole(1, required=True, data_key="from")
+    after = whole(1, required=True, data_key="to")
+
+
+class ChangeOut(Schema):
+    field = fields.String()
+    change = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class CompareOut(Schema):
+    proposal_id = fields.Integer()
+    before = fields.Integer(data_key="from")
+    after = fields.Integer(data_key="to")
+    changes = fields.List(fields.Nested(ChangeOut))

@@ -1,0 +1,241 @@
+"""Demo data drawn from the program's pilots, walked through the real services.
+
+Every demo proposal reaches its state by the same actions a person would take, so its history
+chain, revisions and signatures are genuine. Dates are spread over the past months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .domain.workflow import Action
+from .models import Company, User, clock_shift
+from .services import users
+from .services.proposals import create_proposal, get_proposal
+from .services.workflow import take_action
+
+PASSWORDS = {
+    "admin@demo.promtel.mx": ("admin", "demo-admin-2026"),
+    "revisor@demo.promtel.mx": ("promtel", "demo-promtel-2026"),
+    "oficial@demo.focir.mx": ("focir", "demo-focir-2026"),
+    "morelos@demo.pyme.mx": ("sme", "demo-pyme-2026"),
+    "chiapas@demo.pyme.mx": ("sme", "demo-pyme-2026"),
+    "veracruz@demo.pyme.mx": ("sme", "demo-pyme-2026"),
+}
+
+COMPANIES = {
+    "morelos@demo.pyme.mx": dict(
+        legal_name="Fibra Rural de Morelos, S.A. de C.V.", rfc="FMR180605CD1",
+        ift_registration="IFT/UCS/DG-AUTEL/0123/2019", state_code="17", municipality_key="17027",
+        address="Calle Hidalgo 12, Tetecala, Morelos", legal_rep_name="Ana María Ramírez Mendoza",
+        legal_rep_curp="RAMA750315MMSMRN08", contact_name="Ana María Ramírez",
+        contact_email="morelos@demo.pyme.mx", contact_phone="751 123 4567"),
+    "chiapas@demo.pyme.mx": dict(
+        legal_name="Conectividad Satelital de los Altos, S.A. de C.V.", rfc="CSA190312AB2",
+        ift_registration="IFT/UCS/DG-AUTEL/0456/2020", state_code="07", municipality_key="07109",
+        address="Av. Central 45, Yajalón, Chiapas", legal_rep_name="Miguel Gómez López",
+        legal_rep_curp="GOLM800101HCSMPR07", contact_name="Miguel Gómez",
+        contact_email="chiapas@demo.pyme.mx", contact_phone="919 674 0011"),
+    "veracruz@demo.pyme.mx": dict(
+        legal_name="Redes Comunitarias de Huayacocotla, S.C.", rfc="RHU200110EF4",
+        ift_registration="IFT/UCS/DG-AUTEL/0789/2021", state_code="30", municipality_key="30072",
+        address="Plaza Principal s/n, Huayacocotla, Veracruz",
+        legal_rep_name="José Hernández Pérez",
+        legal_rep_curp="HELJ820720HVZRPS03", contact_name="José Hernández",
+        contact_email="veracruz@demo.pyme.mx", contact_phone="774 758 0022"),
+}
+
+PROJECTS: dict[str, dict[str, Any]] = {
+    "ftth": dict(
+        title="Fibra al hogar en Cuautitla y Cuauchichinola",
+        summary="Troncal de fibra óptica de 15 km y red de distribución FTTH de 5 km; Internet y "
+                "telefonía 4.5G para dos comunidades de Tetecala y Mazatepec.",
+        technology="ftth",
+        localities=[
+            {"name": "Cuautitla", "inegi_key": "170270003", "population": 1850},
+            {"name": "Cuauchichinola", "inegi_key": "170160004", "population": 1320},
+        ],
+        social_sites=[
+            {"kind": "school", "name": "Escuela Primaria Benito Juárez", "locality": "Cuautitla"},
+            {"kind": "health_centre", "name": "Centro de Salud Cuauchichinola",
+             "locality": "Cuauchichinola"},
+        ],
+        requested_amount="4500000.00", term_months=40, grace_months=6,
+        amortization_method="level",
+        guarantees=[{"kind": "real_estate", "description": "Terreno y caseta de la cabecera",
+                     "value": "7000000.00"}],
+        flows=[("900000", "600000", "4800000", "0"), ("2400000", "1100000", "200000", "150000"),
+               ("3100000", "1250000", "150000", "320000"), ("3500000", "1300000", "150000",
+                                                           "420000"),
+               ("3800000", "1350000", "150000", "480000")],
+    ),
+    "satellite": dict(
+        title="Conectividad satelital en Hidalgo Joshil y San Jerónimo Tulijá",
+        summary="Estaciones satelitales VSAT con puntos de acceso comunitarios para servicios "
+                "financieros e Internet en localidades indígenas de Yajalón y Chilón.",
+        technology="satellite",
+        localities=[
+            {"name": "Hidalgo Joshil", "inegi_key": "071090012", "population": 1480,
+             "priority_zone": True},
+            {"name": "San Jerónimo Tulijá", "inegi_key": "070310145", "population": 1930,
+             "priority_zone": True},
+        ],
+        social_sites=[
+            {"kind": "school", "name": "Telesecundaria Hidalgo Joshil",
+             "locality": "Hidalgo Joshil"},
+            {"kind": "civic_square", "name": "Plaza cívica de San Jerónimo",
+             "locality": "San Jerónimo Tulijá"},
+        ],
+        requested_amount="3200000.00", term_months=36, grace_months=6,
+        amortization_method="equal_principal",
+        guarantees=[{"kind": "movable_property", "description": "Equipo VSAT y antenas",
+                     "value": "2500000.00"},
+                    {"kind": "cash_deposit", "description": "Garantía líquida",
+                     "value": "1000000.00"}],
+        flows=[("600000", "450000", "3400000", "0"), ("1600000", "800000", "120000", "90000"),
+               ("2000000", "850000", "100000", "180000"), ("2300000", "900000", "100000",
+                                                          "230000"),
+               ("2500000", "950000", "100000", "260000")],
+    ),
+    "wifi": dict(
+        title="Puntos WiFi con datos prepagados en Huayacocotla",
+        summary="Red de puntos de acceso WiFi con enlace satelital y fichas de datos prepagadas "
+                "para la cabecera y tres comunidades serranas.",
+        technology="wifi_hotspots",
+        localities=[
+            {"name": "Huayacocotla", "inegi_key": "300720001", "population": 6200},
+            {"name": "Palo Bendito", "inegi_key": "300720035", "population": 980},
+        ],
+        social_sites=[
+            {"kind": "library", "name": "Biblioteca Pública Municipal", "locality": "Huayacocotla"},
+            {"kind": "school", "name": "Escuela Primaria Palo Bendito", "locality": "Palo Bendito"},
+        ],
+        requested_amount="1800000.00", term_months=30, grace_months=3,
+        amortization_method="level",
+        guarantees=[{"kind": "personal_guarantee", "description": "Aval de los socios",
+                     "value": "3000000.00"}],
+        flows=[("450000", "300000", "1900000", "0"), ("1100000", "520000", "80000", "60000"),
+               ("1350000", "560000", "60000", "120000"), ("1500000", "590000", "60000", "150000"),
+               ("1600000", "610000", "60000", "170000")],
+    ),
+}
+
+# (company e-mail, project, variant title, last action to reach, days ago it started)
+PLAN: list[tuple[str, str, str, str, int]] = [
+    ("morelos@demo.pyme.mx", "ftth", "", "created", 3),
+    ("chiapas@demo.pyme.mx", "satellite", " (segunda etapa)", "acknowledge_contact", 8),
+    ("veracruz@demo.pyme.mx", "wifi", "", "submit_proposal", 20),
+    ("morelos@demo.pyme.mx", "ftth", " (ampliación a Coatetelco)", "give_feedback", 30),
+    ("chiapas@demo.pyme.mx", "satellite", "", "submit_update", 45),
+    ("veracruz@demo.pyme.mx", "wifi", " (Palo Bendito)", "verify", 60),
+    ("morelos@demo.pyme.mx", "ftth", " (Mazatepec centro)", "present_to_focir", 75),
+    ("chiapas@demo.pyme.mx", "satellite", " (Tila)", "focir_feedback", 90),
+    ("veracruz@demo.pyme.mx", "wifi", " (Zontecomatlán)", "give_opinion", 105),
+    ("morelos@demo.pyme.mx", "ftth", " (Tetecala norte)", "approve", 120),
+    ("chiapas@demo.pyme.mx", "satellite", " (Sitalá)", "sme_signs", 130),
+    ("veracruz@demo.pyme.mx", "wifi", " (Tlachichilco)", "signed", 160),
+    ("morelos@demo.pyme.mx", "ftth", " (Miacatlán)", "focir_requests_changes", 100),
+    ("chiapas@demo.pyme.mx", "satellite", " (Chilón)", "rejected", 70),
+    ("veracruz@demo.pyme.mx", "wifi", " (Ilamatlán)", "withdrawn", 50),
+]
+
+STEPS_TO: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+_path: list[tuple[str, str, dict[str, Any]]] = [
+    ("promtel", "acknowledge_contact", {}),
+    ("sme", "submit_proposal", {}),
+    ("promtel", "give_feedback", {"comment": "Documente la demanda esperada por localidad y "
+                                             "separe la inversión del primer año."}),
+    ("sme", "submit_update", {}),
+    ("promtel", "verify", {"comment": "Proyecto verificado; cifras consistentes."}),
+    ("promtel", "present_to_focir", {"comment": "PROMTEL respalda el proyecto por su "
+                                                "componente social y cobertura rural."}),
+    ("focir", "give_feedback", {"comment": "Bancable; acreditar garantías en el siguiente paso."}),
+    ("promtel", "give_opinion", {"opinion": "favourable",
+                                 "comment": "Viable: flujos positivos desde el segundo año."}),
+    ("focir", "approve", {}),
+]
+for _i, (_role, _action, _params) in enumerate(_path):
+    STEPS_TO[_action] = _path[: _i + 1]
+STEPS_TO["created"] = []
+STEPS_TO["focir_feedback"] = _path[:6]
+STEPS_TO["sme_signs"] = [*_path, ("sme", "sign", {})]
+STEPS_TO["signed"] = [*_path, ("sme", "sign", {}), ("focir", "sign", {})]
+STEPS_TO["focir_requests_changes"] = [
+    *_path[:6], ("focir", "request_changes", {"comment": "Actualice las garantías: el avalúo "
+                                                         "del terreno tiene más de un año."})]
+STEPS_TO["rejected"] = [
+    *_path[:3], ("sme", "submit_update", {}),
+    ("promtel", "reject", {"reason": "La zona ya cuenta con cobertura de Red Compartida."})]
+STEPS_TO["withdrawn"] = [*_path[:2], ("sme", "withdraw", {"comment": "La empresa decidió "
+                                                                      "financiarse con recursos "
+                                                                      "propios."})]
+
+
+def _document(project: str, suffix: str) -> dict[str, Any]:
+    spec = dict(PROJECTS[project])
+    flows = spec.pop("flows")
+    spec["title"] = spec["title"] + suffix
+    spec["requested_amount"] = Decimal(spec["requested_amount"])
+    spec["guarantees"] = [{**g, "value": Decimal(g["value"])} for g in spec["guarantees"]]
+    spec["localities"] = [{"priority_zone": False, **loc} for loc in spec["localities"]]
+    spec["credit_history"] = {"bureau_score": 690, "report_date": date.today() - timedelta(days=20)}
+    spec["cash_flows"] = [
+        {"year": i + 1, **{k: Decimal(v) for k, v in zip(("revenue", "opex", "capex", "taxes"),
+                                                            row, strict=True)}}
+        for i, row in enumerate(flows)
+    ]
+    return spec
+
+
+def _params(proposal_id: int, action: str, params: dict[str, Any], session: Session,
+            actor: User) -> dict[str, Any]:
+    if action == "approve":
+        doc = get_proposal(session, actor, proposal_id)
+        return {"terms": {"amount": doc.requested_amount, "annual_rate": Decimal("0.10"),
+                          "vat_rate": Decimal("0.16"), "term_months": doc.term_months,
+                          "grace_months": doc.grace_months, "method": doc.amortization_method},
+                "comment": "Aprobado en los términos solicitados."}
+    if action == "sign":
+        return {"terms_sha256": get_proposal(session, actor, proposal_id).terms_sha256}
+    return dict(params)
+
+
+def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
+    """Create the demo users and proposals; yield lines for the terminal."""
+    if if_empty and session.scalar(select(func.count()).select_from(User)):
+        yield "demo data already present; nothing done"
+        return
+    people: dict[str, User] = {}
+    for email, (role, password) in PASSWORDS.items():
+        company = None
+        if email in COMPANIES:
+            company = Company(**COMPANIES[email])
+            session.add(company)
+        people[role if role != "sme" else email] = users.create_user(
+            session, email, password, role, name=email.split("@")[0].title(), company=company)
+    for email, project, suffix, goal, days_ago in PLAN:
+        sme = people[email]
+        actors = {"sme": sme, "promtel": people["promtel"], "focir": people["focir"]}
+        start = timedelta(days=-days_ago)
+        with clock_shift(start):
+            proposal = create_proposal(session, sme, _document(project, suffix))
+        steps = STEPS_TO[goal]
+        for index, (role, action, params) in enumerate(steps):
+            # Spread the steps over the time since the start, leaving the current one waiting.
+            moment = start + timedelta(days=days_ago * (index + 1) / (len(steps) + 1))
+            with clock_shift(moment):
+                actor = actors[role]
+                current = get_proposal(session, actor, proposal.id)
+                take_action(session, actor, proposal.id, Action(action), current.version,
+                            _params(proposal.id, action, params, session, actor))
+        yield f"proposal {proposal.id}: {proposal.title} -> {goal}"
+    yield ""
+    yield "Demo users (e-mail / password / role):"
+    for email, (role, password) in PASSWORDS.items():
+        yield f"  {email:28} {password:20} {role}"

@@ -1,0 +1,48 @@
+"""Mexican identifiers: RFC and CURP structure checks with python-stdnum."""
+
+from __future__ import annotations
+
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.mx import curp, rfc
+
+from .errors import N_, Reason, reason
+
+
+def normalize_rfc(value: str) -> str:
+    """Upper-case an RFC and drop spaces and dashes."""
+    return rfc.compact(value)
+
+
+def rfc_problems(value: str) -> tuple[list[Reason], list[Reason]]:
+    """Check a company RFC: (errors that refuse it, warnings for the reviewer).
+
+    A wrong check digit is only a warning: real RFCs with a wrong digit exist (DOMAIN.md).
+    """
+    try:
+        number = rfc.validate(value)
+    except ValidationError:
+        return [reason("rfc_invalid", N_("The RFC {rfc} does not have a valid structure."),
+                       field="rfc", rfc=value)], []
+    if len(number) != 12:
+        return [reason("rfc_not_company",
+                       N_("A company's RFC has 12 characters; {rfc} has {length}."),
+                       field="rfc", rfc=value, length=len(number))], []
+    try:
+        rfc.validate(number, validate_check_digits=True)
+    except InvalidChecksum:
+        return [], [reason("rfc_check_digit",
+                           N_("The check digit of RFC {rfc} does not match; please verify it."),
+                           field="rfc", rfc=number)]
+    except ValidationError:
+        return [], []
+    return [], []
+
+
+def curp_problems(value: str) -> list[Reason]:
+    """Check a CURP (structure, date and check digit)."""
+    try:
+        curp.validate(value)
+    except ValidationError:
+        return [reason("curp_invalid", N_("The CURP {curp} is not valid."), field="curp",
+                       curp=value)]
+    return []

@@ -1,0 +1,115 @@
+"""Policy parameters of the scheme, with the seed figures of DOMAIN.md as defaults."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from .errors import N_, Reason, reason
+
+METHODS = ("level", "equal_principal")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Limits and rates in force; every decision keeps a copy of the one it was taken under."""
+
+    max_amount: Decimal = Decimal("10000000.00")
+    annual_rate: Decimal = Decimal("0.10")
+    vat_rate: Decimal = Decimal("0.16")
+    max_term_months: int = 40
+    max_grace_months: int = 6
+    discount_rate: Decimal = Decimal("0.10")
+    dscr_threshold: Decimal = Decimal("1.20")
+    guarantee_coverage: Decimal = Decimal("1.5")
+    min_bureau_score: int = 600
+    credit_report_max_age_days: int = 90
+    rural_population_threshold: int = 2500
+    haircuts: dict[str, Decimal] = field(
+        default_factory=lambda: {
+            "real_estate": Decimal("0.30"),
+            "movable_property": Decimal("0.50"),
+            "cash_deposit": Decimal("0.00"),
+            "personal_guarantee": Decimal("0.70"),
+            "other": Decimal("0.80"),
+        }
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize with decimals as strings, for JSON storage and hashing."""
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, Decimal):
+                out[key] = str(value)
+            elif isinstance(value, dict):
+                out[key] = {k: str(v) for k, v in value.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        """Rebuild a policy from its serialized form; unknown keys are ignored."""
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                continue
+            if key == "haircuts":
+                kwargs[key] = {k: Decimal(str(v)) for k, v in value.items()}
+            elif known[key].type == "int":
+                kwargs[key] = int(value)
+            else:
+                kwargs[key] = Decimal(str(value))
+        return cls(**kwargs)
+
+
+TERM_KEYS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
+
+
+def check_terms(terms: dict[str, Any], policy: Policy) -> list[Reason]:
+    """List every way the proposed financing terms fall outside the policy."""
+    problems: list[Reason] = []
+    missing = [k for k in TERM_KEYS if terms.get(k) is None]
+    if missing:
+        return [
+            reason("terms_missing", N_("The terms must include {field}."), field=f"terms.{k}",
+                   **{"field": k})
+            for k in missing
+        ]
+    amount = Decimal(str(terms["amount"]))
+    if amount <= 0:
+        problems.append(reason("amount_not_positive", N_("The amount must be greater than zero."),
+                               field="terms.amount"))
+    if amount > policy.max_amount:
+        problems.append(reason(
+            "amount_over_limit",
+            N_("The amount {amount} is above the policy limit of {limit}."),
+            field="terms.amount", amount=f"{amount:,.2f}", limit=f"{policy.max_amount:,.2f}"))
+    if Decimal(str(terms["annual_rate"])) != policy.annual_rate:
+        problems.append(reason(
+            "rate_not_policy", N_("The annual rate {rate} differs from the policy rate {policy}."),
+            field="terms.annual_rate", rate=str(terms["annual_rate"]),
+            policy=str(policy.annual_rate)))
+    if Decimal(str(terms["vat_rate"])) != policy.vat_rate:
+        problems.append(reason(
+            "vat_not_policy", N_("The VAT rate {rate} differs from the policy VAT rate {policy}."),
+            field="terms.vat_rate", rate=str(terms["vat_rate"]), policy=str(policy.vat_rate)))
+    term, grace = int(terms["term_months"]), int(terms["grace_months"])
+    if not 1 <= term <= policy.max_term_months:
+        problems.append(reason(
+            "term_out_of_range", N_("The term of {term} months must be from 1 to {limit} months."),
+            field="terms.term_months", term=term, limit=policy.max_term_months))
+    if not 0 <= grace <= policy.max_grace_months:
+        problems.append(reason(
+            "grace_out_of_range",
+            N_("The grace period of {grace} months must be from 0 to {limit} months."),
+            field="terms.grace_months", grace=grace, limit=policy.max_grace_months))
+    if grace >= term:
+        problems.append(reason(
+            "grace_not_less_than_term",
+            N_("The grace period ({grace} months) must be shorter than the term ({term} months)."),
+            field="terms.grace_months", grace=grace, term=term))
+    if terms["method"] not in METHODS:
+        problems.append(reason("method_unknown", N_("The amortization method {method} is unknown."),
+                               field="terms.method", method=terms["method"]))
+    return problems

@@ -1,0 +1,272 @@
+"""The ten-step process as one transition table, with named guards that give their reasons.
+
+The state of a proposal changes only through ``plan``: it checks that the action leaves the
+current state, that the role may take it there, that the action carries what it needs and that
+every guard holds, and answers the state to move to. ``allowed_actions``, ``waiting_on`` and the
+diagram in ``docs/workflow.md`` are all derived from ``TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .errors import N_, CheckFailed, Conflict, Forbidden, Reason, reason
+from .policy import Policy, check_terms
+
+
+class State(StrEnum):
+    CONTACT = "contact"
+    PROPOSAL = "proposal"
+    PROMTEL_FEEDBACK = "promtel_feedback"
+    UPDATE = "update"
+    PROMTEL_VERIFICATION = "promtel_verification"
+    FOCIR_PRESENTATION = "focir_presentation"
+    FOCIR_FEEDBACK = "focir_feedback"
+    PROMTEL_OPINION = "promtel_opinion"
+    FOCIR_DECISION = "focir_decision"
+    AGREEMENT = "agreement"
+    SIGNED = "signed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Role(StrEnum):
+    SME = "sme"
+    PROMTEL = "promtel"
+    FOCIR = "focir"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE_CONTACT = "acknowledge_contact"
+    SUBMIT_PROPOSAL = "submit_proposal"
+    GIVE_FEEDBACK = "give_feedback"
+    SUBMIT_UPDATE = "submit_update"
+    VERIFY = "verify"
+    REQUEST_CHANGES = "request_changes"
+    PRESENT_TO_FOCIR = "present_to_focir"
+    GIVE_OPINION = "give_opinion"
+    APPROVE = "approve"
+    REJECT = "reject"
+    SIGN = "sign"
+    WITHDRAW = "withdraw"
+
+
+STEPS: tuple[State, ...] = (
+    State.CONTACT, State.PROPOSAL, State.PROMTEL_FEEDBACK, State.UPDATE,
+    State.PROMTEL_VERIFICATION, State.FOCIR_PRESENTATION, State.FOCIR_FEEDBACK,
+    State.PROMTEL_OPINION, State.FOCIR_DECISION, State.AGREEMENT,
+)
+FINAL_STATES = frozenset({State.SIGNED, State.REJECTED, State.WITHDRAWN})
+SIGNING_PARTIES = frozenset({Role.SME, Role.FOCIR})
+# Steps at which the SME may edit its draft (the revision is frozen when it submits).
+EDITABLE_STATES = frozenset({State.CONTACT, State.PROPOSAL, State.UPDATE})
+# Submissions that freeze an immutable revision of the proposal.
+FREEZING_ACTIONS = frozenset({Action.SUBMIT_PROPOSAL, Action.SUBMIT_UPDATE})
+OPINIONS = ("favourable", "unfavourable")
+
+
+def step_of(state: State) -> int | None:
+    """Give the step number 1-10 of a state, or None for a final state."""
+    return STEPS.index(state) + 1 if state in STEPS else None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the guards may look at: the proposal as it stands, and the policy in force."""
+
+    state: State
+    signed_by: frozenset[Role] = frozenset()
+    incomplete: tuple[Reason, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    terms_sha256: str | None = None
+
+
+Guard = Callable[[Facts, Role, Mapping[str, Any]], list[Reason]]
+
+
+def proposal_is_complete(facts: Facts, role: Role, params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when the draft has everything a reviewer needs."""
+    return list(facts.incomplete)
+
+
+def terms_within_policy(facts: Facts, role: Role, params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when the proposed terms are inside the policy limits."""
+    return check_terms(params["terms"], facts.policy) if params.get("terms") else []
+
+
+def opinion_is_known(facts: Facts, role: Role, params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when the opinion is favourable or unfavourable."""
+    value = params.get("opinion")
+    if value is None or value in OPINIONS:
+        return []
+    return [reason("opinion_unknown", N_("The opinion must be favourable or unfavourable."),
+                   field="opinion")]
+
+
+def party_has_not_signed(facts: Facts, role: Role, params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when this party has not signed the agreement yet."""
+    if role in facts.signed_by:
+        return [reason("already_signed", N_("Your party has already signed this agreement."))]
+    return []
+
+
+def signer_accepts_current_terms(facts: Facts, role: Role,
+                                 params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when the signer accepted exactly the terms that were approved."""
+    given = params.get("terms_sha256")
+    if given is None or given == facts.terms_sha256:
+        return []
+    return [reason("terms_hash_mismatch",
+                   N_("The terms you accepted ({given}) are not the approved terms ({expected})."),
+                   field="terms_sha256", given=given, expected=facts.terms_sha256)]
+
+
+def _after_signing(facts: Facts, role: Role) -> State:
+    return State.SIGNED if facts.signed_by | {role} >= SIGNING_PARTIES else State.AGREEMENT
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: from a state, an action by a role leads to a state."""
+
+    source: State
+    action: Action
+    role: Role
+    target: State
+    requires: tuple[str, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    resolve: Callable[[Facts, Role], State] | None = None
+
+    def target_for(self, facts: Facts, role: Role) -> State:
+        """Give the state this transition leads to for these facts."""
+        return self.resolve(facts, role) if self.resolve else self.target
+
+
+S, A, R = State, Action, Role
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.CONTACT, A.ACKNOWLEDGE_CONTACT, R.PROMTEL, S.PROPOSAL),
+    Transition(S.PROPOSAL, A.SUBMIT_PROPOSAL, R.SME, S.PROMTEL_FEEDBACK,
+               guards=(proposal_is_complete,)),
+    Transition(S.PROMTEL_FEEDBACK, A.GIVE_FEEDBACK, R.PROMTEL, S.UPDATE, requires=("comment",)),
+    Transition(S.PROMTEL_FEEDBACK, A.REJECT, R.PROMTEL, S.REJECTED, requires=("reason",)),
+    Transition(S.UPDATE, A.SUBMIT_UPDATE, R.SME, S.PROMTEL_VERIFICATION,
+               guards=(proposal_is_complete,)),
+    Transition(S.PROMTEL_VERIFICATION, A.VERIFY, R.PROMTEL, S.FOCIR_PRESENTATION),
+    Transition(S.PROMTEL_VERIFICATION, A.REQUEST_CHANGES, R.PROMTEL, S.UPDATE,
+               requires=("comment",)),
+    Transition(S.PROMTEL_VERIFICATION, A.REJECT, R.PROMTEL, S.REJECTED, requires=("reason",)),
+    Transition(S.FOCIR_PRESENTATION, A.PRESENT_TO_FOCIR, R.PROMTEL, S.FOCIR_FEEDBACK,
+               requires=("comment",)),
+    Transition(S.FOCIR_FEEDBACK, A.GIVE_FEEDBACK, R.FOCIR, S.PROMTEL_OPINION,
+               requires=("comment",)),
+    Transition(S.FOCIR_FEEDBACK, A.REQUEST_CHANGES, R.FOCIR, S.UPDATE, requires=("comment",)),
+    Transition(S.FOCIR_FEEDBACK, A.REJECT, R.FOCIR, S.REJECTED, requires=("reason",)),
+    Transition(S.PROMTEL_OPINION, A.GIVE_OPINION, R.PROMTEL, S.FOCIR_DECISION,
+               requires=("opinion", "comment"), guards=(opinion_is_known,)),
+    Transition(S.FOCIR_DECISION, A.APPROVE, R.FOCIR, S.AGREEMENT, requires=("terms",),
+               guards=(terms_within_policy,)),
+    Transition(S.FOCIR_DECISION, A.REJECT, R.FOCIR, S.REJECTED, requires=("reason",)),
+    *(
+        Transition(S.AGREEMENT, A.SIGN, party, S.SIGNED, requires=("terms_sha256",),
+                   guards=(party_has_not_signed, signer_accepts_current_terms),
+                   resolve=_after_signing)
+        for party in (R.SME, R.FOCIR)
+    ),
+    *(Transition(state, A.WITHDRAW, R.SME, S.WITHDRAWN) for state in STEPS),
+)
+
+_BY_KEY: dict[tuple[State, Action, Role], Transition] = {
+    (t.source, t.action, t.role): t for t in TRANSITIONS
+}
+_ACTIONS_OF_ROLE: dict[Role, frozenset[Action]] = {
+    role: frozenset(t.action for t in TRANSITIONS if t.role == role) for role in Role
+}
+
+MISSING_INPUT = {
+    "comment": N_("A comment is required for this action."),
+    "reason": N_("A reason is required to reject a proposal."),
+    "opinion": N_("The opinion (favourable or unfavourable) is required."),
+    "terms": N_("The financing terms are required to approve."),
+    "terms_sha256": N_("The SHA-256 of the terms you accept is required to sign."),
+}
+
+
+def waiting_on(state: State, signed_by: frozenset[Role] = frozenset()) -> tuple[Role, ...]:
+    """Name the roles that must act next, in table order (none when final)."""
+    roles = []
+    for t in TRANSITIONS:
+        if t.source == state and t.action != Action.WITHDRAW and t.role not in roles:
+            if t.action == Action.SIGN and t.role in signed_by:
+                continue
+            roles.append(t.role)
+    return tuple(roles)
+
+
+def allowed_actions(state: State, role: Role,
+                    signed_by: frozenset[Role] = frozenset()) -> list[str]:
+    """List the actions this role may take now (guards are checked when it takes them)."""
+    actions = []
+    for t in TRANSITIONS:
+        if t.source == state and t.role == role and t.action not in actions:
+            if t.action == Action.SIGN and role in signed_by:
+                continue
+            actions.append(t.action)
+    return [str(a) for a in actions]
+
+
+def plan(facts: Facts, action: Action | str, role: Role, params: Mapping[str, Any]) -> Transition:
+    """Check that ``role`` may take ``action`` now and answer the transition to apply.
+
+    Raises Forbidden (the role never takes this action, or not at this step), Conflict (the
+    action does not leave the current state) or CheckFailed (every missing input and failing
+    guard, all at once).
+    """
+    try:
+        action = Action(action)
+    except ValueError:
+        raise Conflict(reason("action_unknown", N_("The action {action} does not exist."),
+                              field="action", action=action)) from None
+    if action not in _ACTIONS_OF_ROLE[role]:
+        raise Forbidden(reason("role_cannot_act",
+                               N_("The role {role} cannot take the action {action}."),
+                               role=role, action=action))
+    if not any(t.source == facts.state and t.action == action for t in TRANSITIONS):
+        raise Conflict(reason("action_not_available",
+                              N_("The action {action} is not possible at the state {state}."),
+                              action=action, state=facts.state))
+    transition = _BY_KEY.get((facts.state, action, role))
+    if transition is None:
+        raise Forbidden(reason("role_cannot_act_now",
+                               N_("The role {role} cannot take the action {action} at the "
+                                  "state {state}."),
+                               role=role, action=action, state=facts.state))
+    problems = [
+        reason(f"{name}_required", MISSING_INPUT[name], field=name)
+        for name in transition.requires
+        if params.get(name) in (None, "", {})
+    ]
+    for guard in transition.guards:
+        problems.extend(guard(facts, role, params))
+    if problems:
+        raise CheckFailed(*problems)
+    return transition
+
+
+def mermaid() -> str:
+    """Draw the transition table as a Mermaid state diagram."""
+    lines = ["stateDiagram-v2", f"    [*] --> {State.CONTACT}"]
+    for t in TRANSITIONS:
+        if t.action == Action.WITHDRAW:
+            continue
+        target = State.SIGNED if t.resolve else t.target
+        note = " (both parties)" if t.action == Action.SIGN else ""
+        if t.action == Action.SIGN and t.role == Role.FOCIR:
+            continue
+        lines.append(f"    {t.source} --> {target}: {t.action} [{t.role}]{note}")
+    lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10")
+    lines.extend(f"    {s} --> [*]" for s in sorted(FINAL_STATES))
+    return "\n".join(lines) + "\n"

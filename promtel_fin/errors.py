@@ -1,0 +1,79 @@
+"""Map domain errors and HTTP errors to one JSON shape: {code, status, message, errors}."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, current_app, jsonify
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .db import get_session
+from .domain.errors import CheckFailed, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .i18n import say
+
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFound: 404, Forbidden: 403, Conflict: 409, CheckFailed: 422, InvalidInput: 422,
+}
+
+GENERIC = {
+    400: lambda: _("The request could not be understood."),
+    401: lambda: _("Sign in to continue: the credentials are missing, wrong or expired."),
+    403: lambda: _("You are not allowed to do this."),
+    404: lambda: _("The page or record was not found."),
+    405: lambda: _("This method is not allowed here."),
+    409: lambda: _("The request conflicts with the current state of the record."),
+    413: lambda: _("The request is too large."),
+    415: lambda: _("Send the data as JSON (Content-Type: application/json)."),
+    422: lambda: _("Some data is not valid; see the errors of each field."),
+    429: lambda: _("Too many attempts; wait a few minutes and try again."),
+    500: lambda: _("Something went wrong on our side; nothing was saved. Please try again."),
+}
+
+
+def error_body(code: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:
+    """Build the one JSON error shape."""
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTPStatus(code).phrase,
+        "message": message or (GENERIC[code]() if code in GENERIC else HTTPStatus(code).phrase),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def domain_error_body(error: DomainError) -> tuple[dict[str, Any], int]:
+    """Turn a domain error into the JSON shape, every reason in the user's language."""
+    code = STATUS_OF.get(type(error), 422)
+    messages = [say(r) for r in error.reasons]
+    fields: dict[str, list[str]] = {}
+    for r in error.reasons:
+        if r.field:
+            fields.setdefault(r.field, []).append(say(r))
+    errors: dict[str, Any] = {"reasons": [
+        {"code": r.code, "message": m, **({"field": r.field} if r.field else {})}
+        for r, m in zip(error.reasons, messages, strict=True)
+    ]}
+    if fields:
+        errors["fields"] = fields
+    return error_body(code, messages[0] if len(messages) == 1 else GENERIC[code](), errors), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON error handlers for the API and for unexpected failures."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        get_session().rollback()
+        body, code = domain_error_body(error)
+        return jsonify(body), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(error, HTTPException):
+            return jsonify(error_body(error.code or 500)), error.code
+        current_app.logger.exception("unhandled error")
+        get_session().rollback()
+        return jsonify(error_body(500)), 500

@@ -1,0 +1,43 @@
+"""Language choice and translation of domain reasons (Spanish first, English second)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import Babel, gettext
+
+from .domain.errors import Reason
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """Choose the language: ?lang=, then the lang cookie, then Accept-Language, then Spanish."""
+    languages = current_app.config["LANGUAGES"]
+    for choice in (request.args.get("lang"), request.cookies.get("lang")):
+        if choice in languages:
+            return choice
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with the package's catalogues."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def say(reason: Reason) -> str:
+    """Give a reason in the request's language, with its values filled in."""
+    return gettext(reason.template).replace("%%", "%").format(**reason.params)
+
+
+def translate_messages(messages: Any) -> Any:
+    """Translate marshmallow's messages (English msgids) wherever they sit in an error tree."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [translate_messages(m) for m in messages]
+    if isinstance(messages, str):
+        return gettext(messages).replace("%%", "%")
+    return str(messages)

@@ -1,0 +1,11 @@
+"""SQLAlchemy 2 mapped classes."""
+
+from .base import Base, clock_shift, utcnow
+from .history import HistoryEntry
+from .people import ApiToken, Company, User
+from .proposals import CashFlow, Guarantee, Locality, Proposal, Revision, Signature, SocialSite
+
+__all__ = [
+    "ApiToken", "Base", "CashFlow", "Company", "Guarantee", "HistoryEntry", "Locality",
+    "Proposal", "Revision", "Signature", "SocialSite", "User", "clock_shift", "utcnow",
+]

@@ -1,0 +1,299 @@
+"""Proposals: who sees them, creating and editing drafts, listing and the reviewers' queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..domain import workflow
+from ..domain.errors import N_, Conflict, Forbidden, NotFound, reason
+from ..domain.workflow import Role, State
+from ..models import (
+    CashFlow,
+    Company,
+    Guarantee,
+    Locality,
+    Proposal,
+    Signature,
+    SocialSite,
+    User,
+    utcnow,
+)
+from . import history
+from .locking import commit_guarded, flush_guarded
+
+MAX_ID = 2**31 - 1
+DETAIL_OPTIONS = (
+    joinedload(Proposal.company), selectinload(Proposal.localities),
+    selectinload(Proposal.social_sites), selectinload(Proposal.guarantees),
+    selectinload(Proposal.cash_flows), selectinload(Proposal.signatures),
+    joinedload(Proposal.assigned_reviewer),
+)
+SCALARS = ("title", "summary", "technology", "requested_amount", "term_months", "grace_months",
+           "amortization_method")
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """Give the condition on Proposal for what this user may see.
+
+    SMEs see their company's proposals; FOCIR sees a proposal once PROMTEL has presented it;
+    PROMTEL and administrators see all.
+    """
+    role = Role(user.role)
+    if role == Role.SME:
+        return Proposal.company_id == user.company_id if user.company_id else false()
+    if role == Role.FOCIR:
+        return Proposal.presented_at.is_not(None)
+    return true()
+
+
+def not_found(proposal_id: int) -> NotFound:
+    """Build the one answer for a proposal that is missing or hidden from this user."""
+    return NotFound(reason("proposal_not_found", N_("Proposal {id} was not found."),
+                           id=proposal_id))
+
+
+def get_proposal(session: Session, user: User, proposal_id: int,
+                 options: Sequence[Any] = DETAIL_OPTIONS) -> Proposal:
+    """Load a proposal this user may see, or raise NotFound (never revealing that it exists)."""
+    if not 0 < proposal_id <= MAX_ID:
+        raise not_found(proposal_id)
+    proposal = session.scalar(
+        select(Proposal).options(*options)
+        .where(Proposal.id == proposal_id, visible_to(user))
+    )
+    if proposal is None:
+        raise not_found(proposal_id)
+    return proposal
+
+
+def signed_by(proposal: Proposal) -> frozenset[Role]:
+    """Give the parties that have signed the agreement."""
+    return frozenset(Role(s.party) for s in proposal.signatures)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a proposal stands, as this user sees it."""
+
+    state: str
+    step: int | None
+    waiting_on: list[str]
+    allowed_actions: list[str]
+    days_waiting: int
+    can_edit: bool
+
+
+def status(proposal: Proposal, user: User, now: datetime | None = None) -> Status:
+    """Describe where the proposal stands and what this user may do with it now."""
+    state = State(proposal.state)
+    parties = signed_by(proposal)
+    role = Role(user.role)
+    now = now or utcnow()
+    return Status(
+        state=str(state),
+        step=workflow.step_of(state),
+        waiting_on=[str(r) for r in workflow.waiting_on(state, parties)],
+        allowed_actions=workflow.allowed_actions(state, role, parties),
+        days_waiting=max(0, (now - proposal.state_entered_at).days),
+        can_edit=role == Role.SME and state in workflow.EDITABLE_STATES,
+    )
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def document(proposal: Proposal) -> dict[str, Any]:
+    """Give the proposal's content as one JSON-ready document (what a revision freezes)."""
+    return {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "technology": proposal.technology,
+        "localities": [
+            {"name": loc.name, "inegi_key": loc.inegi_key, "population": loc.population,
+             "priority_zone": loc.priority_zone}
+            for loc in proposal.localities
+        ],
+        "social_sites": [
+            {"kind": s.kind, "name": s.name, "locality": s.locality}
+            for s in proposal.social_sites
+        ],
+        "requested_amount": _money(proposal.requested_amount),
+        "term_months": proposal.term_months,
+        "grace_months": proposal.grace_months,
+        "amortization_method": proposal.amortization_method,
+        "guarantees": [
+            {"kind": g.kind, "description": g.description, "value": _money(g.value)}
+            for g in proposal.guarantees
+        ],
+        "credit_history": {
+            "bureau_score": proposal.bureau_score,
+            "report_date": proposal.credit_report_date.isoformat()
+            if proposal.credit_report_date else None,
+        },
+        "cash_flows": [
+            {"year": c.year, "revenue": _money(c.revenue), "opex": _money(c.opex),
+             "capex": _money(c.capex), "taxes": _money(c.taxes)}
+            for c in proposal.cash_flows
+        ],
+    }
+
+
+def _apply(proposal: Proposal, data: dict[str, Any]) -> list[str]:
+    """Write the given parts of a document onto the proposal; answer the fields written."""
+    for name in SCALARS:
+        if name in data:
+            setattr(proposal, name, data[name])
+    if "credit_history" in data:
+        credit = data["credit_history"] or {}
+        proposal.bureau_score = credit.get("bureau_score")
+        proposal.credit_report_date = credit.get("report_date")
+    if "localities" in data:
+        proposal.localities = [Locality(position=i, **loc)
+                               for i, loc in enumerate(data["localities"])]
+    if "social_sites" in data:
+        proposal.social_sites = [SocialSite(position=i, **site)
+                                 for i, site in enumerate(data["social_sites"])]
+    if "guarantees" in data:
+        proposal.guarantees = [Guarantee(position=i, **g) for i, g in enumerate(data["guarantees"])]
+    if "cash_flows" in data:
+        # Update rows in place by year: replacing them would insert a year before the old
+        # row is deleted and trip the (proposal, year) unique constraint.
+        existing = {c.year: c for c in proposal.cash_flows}
+        wanted = {flow["year"]: flow for flow in data["cash_flows"]}
+        for year, row in existing.items():
+            if year not in wanted:
+                proposal.cash_flows.remove(row)
+        for year, flow in sorted(wanted.items()):
+            row = existing.get(year)
+            if row is None:
+                proposal.cash_flows.append(CashFlow(**flow))
+            else:
+                for key in ("revenue", "opex", "capex", "taxes"):
+                    setattr(row, key, flow[key])
+    return sorted(data)
+
+
+def create_proposal(session: Session, user: User, data: dict[str, Any]) -> Proposal:
+    """Create a proposal at step 1 (contact) for the SME's company, and its first history entry."""
+    if Role(user.role) != Role.SME or user.company_id is None:
+        raise Forbidden(reason("sme_only", N_("Only an SME user can create a proposal.")))
+    now = utcnow()
+    proposal = Proposal(company_id=user.company_id, created_by_id=user.id,
+                        state=str(State.CONTACT), state_entered_at=now, created_at=now,
+                        updated_at=now)
+    _apply(proposal, data)
+    session.add(proposal)
+    session.flush()
+    history.append(session, proposal, user, "create", None, proposal.state,
+                   payload={"fields": sorted(data)})
+    session.commit()
+    return proposal
+
+
+def check_version(proposal: Proposal, version: int) -> None:
+    """Refuse to act on a proposal the user saw at an older version."""
+    if version != proposal.version:
+        raise Conflict(reason(
+            "stale_version",
+            N_("The proposal changed since you loaded it (version {given}, now {current}); "
+               "reload it and try again."),
+            field="version", given=version, current=proposal.version))
+
+
+def update_proposal(session: Session, user: User, proposal_id: int, version: int,
+                    data: dict[str, Any]) -> Proposal:
+    """Edit the SME's draft at steps 1, 2 or 4, guarded by the version the SME saw."""
+    proposal = get_proposal(session, user, proposal_id)
+    if Role(user.role) != Role.SME:
+        raise Forbidden(reason("sme_only_edit", N_("Only the proposal's SME can edit it.")))
+    if State(proposal.state) not in workflow.EDITABLE_STATES:
+        raise Conflict(reason("not_editable",
+                              N_("The proposal can only be edited at steps 1, 2 and 4; it is at "
+                                 "the state {state}."), state=proposal.state))
+    check_version(proposal, version)
+    changed = _apply(proposal, data)
+    proposal.updated_at = utcnow()
+    flush_guarded(session)
+    history.append(session, proposal, user, "edit", proposal.state, proposal.state,
+                   payload={"fields": changed})
+    commit_guarded(session)
+    return proposal
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters on a list of proposals; None means not filtered."""
+
+    state: str | None = None
+    step: int | None = None
+    state_code: str | None = None
+    technology: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+def _filtered(query: Select, filters: Filters) -> Select:
+    if filters.state:
+        query = query.where(Proposal.state == filters.state)
+    if filters.step:
+        query = query.where(Proposal.state == str(workflow.STEPS[filters.step - 1]))
+    if filters.state_code:
+        query = query.where(Proposal.company.has(Company.state_code == filters.state_code))
+    if filters.technology:
+        query = query.where(Proposal.technology == filters.technology)
+    if filters.created_from:
+        query = query.where(Proposal.created_at >= datetime.combine(
+            filters.created_from, time.min, tzinfo=utcnow().tzinfo))
+    if filters.created_to:
+        query = query.where(Proposal.created_at < datetime.combine(
+            filters.created_to, time.max, tzinfo=utcnow().tzinfo))
+    return query
+
+
+LIST_OPTIONS = (joinedload(Proposal.company), selectinload(Proposal.signatures))
+
+
+def _page(session: Session, query: Select, order: Sequence[Any], page: int,
+          page_size: int) -> tuple[list[Proposal], int]:
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.options(*LIST_OPTIONS).order_by(*order)
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return list(items), total
+
+
+def list_proposals(session: Session, user: User, filters: Filters, page: int = 1,
+                   page_size: int = 20) -> tuple[list[Proposal], int]:
+    """Give one page of the proposals this user may see, newest first, and the total."""
+    query = _filtered(select(Proposal).where(visible_to(user)), filters)
+    return _page(session, query, (Proposal.created_at.desc(), Proposal.id.desc()), page,
+                 page_size)
+
+
+def waiting_for(role: Role) -> ColumnElement[bool]:
+    """Give the condition on Proposal for "waiting on this role"."""
+    states = [s for s in workflow.STEPS if role in workflow.waiting_on(s)]
+    condition = Proposal.state.in_([str(s) for s in states if s != State.AGREEMENT])
+    if State.AGREEMENT in states:
+        has_signed = exists().where(Signature.proposal_id == Proposal.id,
+                                    Signature.party == str(role))
+        condition = condition | ((Proposal.state == str(State.AGREEMENT)) & ~has_signed)
+    return condition
+
+
+def queue(session: Session, user: User, filters: Filters, page: int = 1,
+          page_size: int = 20) -> tuple[list[Proposal], int]:
+    """Give the proposals waiting on this user's role, the longest-waiting first."""
+    query = _filtered(
+        select(Proposal).where(visible_to(user), waiting_for(Role(user.role))), filters)
+    return _page(session, query, (Proposal.state_entered_at.asc(), Proposal.id.asc()), page,
+                 page_size)

@@ -1,0 +1,145 @@
+"""People: accounts, passwords (argon2), API tokens and SME self-registration."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import N_, Conflict, InvalidInput, reason
+from ..domain.identifiers import normalize_rfc, rfc_problems
+from ..domain.workflow import Role
+from ..models import ApiToken, Company, User, utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def password_problems(password: str) -> list:
+    """List why a new password is too weak."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [reason("password_short",
+                       N_("The password must have at least {length} characters."),
+                       field="password", length=MIN_PASSWORD_LENGTH)]
+    return []
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """Find a user by e-mail, case-insensitively."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """Answer the active user with these credentials, or None."""
+    user = find_user(session, email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.commit()
+    return user
+
+
+def create_user(session: Session, email: str, password: str, role: str, *, name: str = "",
+                company: Company | None = None, commit: bool = True) -> User:
+    """Create an account; SMEs must belong to a company."""
+    problems = password_problems(password)
+    if Role(role) == Role.SME and company is None:
+        problems.append(reason("company_required", N_("An SME user must belong to a company."),
+                               field="company"))
+    if find_user(session, email) is not None:
+        raise Conflict(reason("email_taken", N_("The e-mail {email} is already registered."),
+                              field="email", email=email))
+    if problems:
+        raise InvalidInput(*problems)
+    user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password),
+                role=str(Role(role)), company=company, active=True)
+    session.add(user)
+    if commit:
+        session.commit()
+    return user
+
+
+def get_or_create_company(session: Session, rfc: str, legal_name: str | None) -> Company:
+    """Find a company by RFC, or create it (the CLI's --company-rfc)."""
+    number = normalize_rfc(rfc)
+    company = session.scalar(select(Company).where(Company.rfc == number))
+    if company is not None:
+        return company
+    errors, _warnings = rfc_problems(number)
+    if errors:
+        raise InvalidInput(*errors)
+    company = Company(rfc=number, legal_name=legal_name or number)
+    session.add(company)
+    return company
+
+
+def register_sme(session: Session, data: dict[str, Any]) -> User:
+    """Register a new SME and its first user in one transaction.
+
+    A company whose RFC is already registered is refused: joining an existing company must go
+    through its current users or PROMTEL, never through a public form.
+    """
+    company_data = dict(data["company"])
+    company_data["rfc"] = normalize_rfc(company_data["rfc"])
+    errors, _warnings = rfc_problems(company_data["rfc"])
+    if errors:
+        raise InvalidInput(*errors)
+    if session.scalar(select(Company.id).where(Company.rfc == company_data["rfc"])):
+        raise Conflict(reason("company_taken",
+                              N_("A company with RFC {rfc} is already registered; ask its users "
+                                 "or PROMTEL for access."), field="company.rfc",
+                              rfc=company_data["rfc"]))
+    company = Company(**company_data)
+    session.add(company)
+    return create_user(session, data["email"], data["password"], Role.SME,
+                       name=data.get("name", ""), company=company)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, ApiToken]:
+    """Create a bearer token for a user; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_sha256=_digest(token),
+                   expires_at=utcnow() + timedelta(hours=ttl_hours))
+    session.add(row)
+    session.commit()
+    return token, row
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """Answer the active user of a live (unexpired, unrevoked) token, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.user if row.user.active else None
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Revoke a token; answer whether it was live."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    session.commit()
+    return True

@@ -1,0 +1,136 @@
+"""Taking an action on a proposal: the state changes and its history entry commit together."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain import workflow
+from ..domain.errors import N_, CheckFailed, reason
+from ..domain.history import canonical_json
+from ..domain.policy import Policy
+from ..domain.proposal import completeness_problems
+from ..domain.workflow import Action, Facts, Role, State
+from ..models import Proposal, Revision, Signature, User, utcnow
+from . import history
+from .locking import commit_guarded, flush_guarded
+from .proposals import check_version, document, get_proposal, signed_by
+
+
+def current_policy(session: Session) -> Policy:
+    """Give the policy in force (the seed figures until an administrator changes them)."""
+    return Policy()
+
+
+def _plain(value: Any) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def normalize_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """Write approved terms in one canonical form (decimals as strings) for storage and hashing."""
+    return {
+        "amount": f"{Decimal(str(terms['amount'])):.2f}",
+        "annual_rate": _plain(terms["annual_rate"]),
+        "vat_rate": _plain(terms["vat_rate"]),
+        "term_months": int(terms["term_months"]),
+        "grace_months": int(terms["grace_months"]),
+        "method": str(terms["method"]),
+    }
+
+
+def terms_digest(proposal_id: int, terms: dict[str, Any]) -> str:
+    """Compute the SHA-256 that a signer accepts: these terms, for this proposal."""
+    body = canonical_json({"proposal_id": proposal_id, "terms": terms})
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _latest_revision_number(session: Session, proposal_id: int) -> int | None:
+    return session.scalar(select(func.max(Revision.number)).where(
+        Revision.proposal_id == proposal_id))
+
+
+def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
+    reviewer_id = params.get("reviewer_id")
+    if reviewer_id is None:
+        return user
+    reviewer = session.get(User, reviewer_id)
+    if reviewer is None or reviewer.role != Role.PROMTEL or not reviewer.active:
+        raise CheckFailed(reason("reviewer_invalid",
+                                 N_("User {id} is not an active PROMTEL reviewer."),
+                                 field="reviewer_id", id=reviewer_id))
+    return reviewer
+
+
+def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
+                params: dict[str, Any]) -> Proposal:
+    """Apply ``action`` to the proposal for ``user``: checks, effects and history, atomically."""
+    proposal = get_proposal(session, user, proposal_id)
+    check_version(proposal, version)
+    role = Role(user.role)
+    policy = current_policy(session)
+    facts = Facts(
+        state=State(proposal.state), signed_by=signed_by(proposal), policy=policy,
+        incomplete=tuple(completeness_problems(document(proposal))),
+        terms_sha256=proposal.terms_sha256,
+    )
+    transition = workflow.plan(facts, action, role, params)
+    target = transition.target_for(facts, role)
+    now = utcnow()
+    payload: dict[str, Any] = {}
+    comment = params.get("comment") or params.get("reason") or ""
+
+    match transition.action:
+        case Action.ACKNOWLEDGE_CONTACT:
+            reviewer = _reviewer(session, user, params)
+            proposal.assigned_reviewer_id = reviewer.id
+            payload["reviewer_id"] = reviewer.id
+        case Action.PRESENT_TO_FOCIR:
+            proposal.presented_at = now
+        case Action.GIVE_OPINION:
+            proposal.opinion = params["opinion"]
+            payload["opinion"] = params["opinion"]
+        case Action.APPROVE:
+            terms = normalize_terms(params["terms"])
+            proposal.approved_terms = terms
+            proposal.terms_sha256 = terms_digest(proposal.id, terms)
+            proposal.policy_snapshot = policy.to_dict()
+            payload.update(terms=terms, terms_sha256=proposal.terms_sha256,
+                           policy=proposal.policy_snapshot)
+        case Action.SIGN:
+            proposal.signatures.append(Signature(party=str(role), user_id=user.id,
+                                                 terms_sha256=params["terms_sha256"],
+                                                 signed_at=now))
+            payload["terms_sha256"] = params["terms_sha256"]
+        case Action.REJECT:
+            payload["reason"] = params["reason"]
+
+    revision_number = _latest_revision_number(session, proposal.id)
+    if transition.action in workflow.FREEZING_ACTIONS:
+        snapshot = document(proposal)
+        snapshot["company"] = {
+            "legal_name": proposal.company.legal_name, "rfc": proposal.company.rfc,
+            "state_code": proposal.company.state_code,
+            "municipality_key": proposal.company.municipality_key,
+        }
+        revision_number = (revision_number or 0) + 1
+        session.add(Revision(
+            proposal_id=proposal.id, number=revision_number, action=str(transition.action),
+            document=snapshot, created_by_id=user.id, created_at=now,
+            document_sha256=hashlib.sha256(canonical_json(snapshot).encode()).hexdigest(),
+        ))
+        payload["revision"] = revision_number
+
+    from_state = proposal.state
+    proposal.state = str(target)
+    if target != State(from_state):
+        proposal.state_entered_at = now
+    proposal.updated_at = now
+    flush_guarded(session)
+    history.append(session, proposal, user, str(transition.action), from_state, proposal.state,
+                   comment=comment, payload=payload, revision_number=revision_number)
+    commit_guarded(session)
+    return proposal
