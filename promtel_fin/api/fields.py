@@ -83,9 +83,10 @@ class Rate(fields.Decimal):
         super().__init__(as_string=True, **kwargs)
 
 
-def whole(minimum: int = 0, maximum: int = INT_MAX, **kwargs: Any) -> fields.Integer:
-    """An integer within a range (strict: "12" as text is refused)."""
-    return fields.Integer(strict=True, validate=validate.Range(
+def whole(minimum: int = 0, maximum: int = INT_MAX, *, strict: bool = True,
+          **kwargs: Any) -> fields.Integer:
+    """An integer within a range; strict in JSON bodies ("12" refused), lax in query strings."""
+    return fields.Integer(strict=strict, validate=validate.Range(
         min=minimum, max=maximum, error=_l("Must be a whole number from {min} to {max}.")),
         **kwargs)
 

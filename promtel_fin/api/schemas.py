@@ -146,7 +146,7 @@ class ProposalIn(StrictSchema):
     """A proposal draft; only the title is needed to start, the rest before submitting."""
 
     title = Text(200, required=True, min_length=3)
-    summary = Text(5000, load_default="")
+    summary = Text(5000)
     technology = choice(TECHNOLOGIES, allow_none=True)
     localities = fields.List(fields.Nested(LocalityIn), validate=validate.Length(
         max=500, error=_l("At most {max} items.")))
@@ -283,10 +283,10 @@ class Page(Schema):
 
 
 class ListArgs(QuerySchema):
-    page = whole(1, load_default=1)
-    page_size = whole(1, 100, load_default=20)
+    page = whole(1, strict=False, load_default=1)
+    page_size = whole(1, 100, strict=False, load_default=20)
     state = choice(tuple(s.value for s in State), load_default=None)
-    step = whole(1, 10, load_default=None)
+    step = whole(1, 10, strict=False, load_default=None)
     state_code = choice(STATE_CODES, load_default=None)
     technology = choice(TECHNOLOGIES, load_default=None)
     created_from = fields.Date(load_default=None)
@@ -329,8 +329,8 @@ class RevisionOut(RevisionSummary):
 
 
 class CompareArgs(QuerySchema):
-    before = whole(1, required=True, data_key="from")
-    after = whole(1, required=True, data_key="to")
+    before = whole(1, strict=False, required=True, data_key="from")
+    after = whole(1, strict=False, required=True, data_key="to")
 
 
 class ChangeOut(Schema):

@@ -1,0 +1,151 @@
+"""``make_*`` factories: build test data through the real services, overriding what matters."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+from stdnum.mx import rfc as rfc_check
+
+from promtel_fin.api.schemas import ProposalIn
+from promtel_fin.domain.workflow import Role, State
+from promtel_fin.models import Company, Proposal, User
+from promtel_fin.services import users
+from promtel_fin.services.proposals import create_proposal, get_proposal
+from promtel_fin.services.workflow import take_action
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = users.hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
+_counter = itertools.count(1)
+
+DOCUMENT: dict[str, Any] = {
+    "title": "Fibra al hogar en Cuautitla",
+    "summary": "Red FTTH de 5 km con troncal de 15 km.",
+    "technology": "ftth",
+    "localities": [{"name": "Cuautitla", "inegi_key": "170270003", "population": 1850}],
+    "social_sites": [{"kind": "school", "name": "Escuela Primaria", "locality": "Cuautitla"}],
+    "requested_amount": "4500000.00", "term_months": 40, "grace_months": 6,
+    "amortization_method": "level",
+    "guarantees": [{"kind": "real_estate", "description": "Terreno y caseta",
+                    "value": "7000000.00"}],
+    "credit_history": {"bureau_score": 690,
+                       "report_date": (date.today() - timedelta(days=10)).isoformat()},
+    "cash_flows": [
+        {"year": 1, "revenue": "900000.00", "opex": "600000.00", "capex": "4800000.00",
+         "taxes": "0.00"},
+        {"year": 2, "revenue": "2400000.00", "opex": "1100000.00", "capex": "200000.00",
+         "taxes": "150000.00"},
+        {"year": 3, "revenue": "3100000.00", "opex": "1250000.00", "capex": "150000.00",
+         "taxes": "320000.00"},
+        {"year": 4, "revenue": "3500000.00", "opex": "1300000.00", "capex": "150000.00",
+         "taxes": "420000.00"},
+        {"year": 5, "revenue": "3800000.00", "opex": "1350000.00", "capex": "150000.00",
+         "taxes": "480000.00"},
+    ],
+}
+
+TERMS = {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16", "term_months": 40,
+         "grace_months": 6, "method": "level"}
+
+# The happy path, as (role, action, params); a proposal at state S has taken the steps before S.
+HAPPY_PATH: list[tuple[Role, str, dict[str, Any]]] = [
+    (Role.PROMTEL, "acknowledge_contact", {}),
+    (Role.SME, "submit_proposal", {}),
+    (Role.PROMTEL, "give_feedback", {"comment": "Afine la demanda por localidad."}),
+    (Role.SME, "submit_update", {}),
+    (Role.PROMTEL, "verify", {}),
+    (Role.PROMTEL, "present_to_focir", {"comment": "Proyecto con alto componente social."}),
+    (Role.FOCIR, "give_feedback", {"comment": "Bancable."}),
+    (Role.PROMTEL, "give_opinion", {"opinion": "favourable", "comment": "Viable."}),
+    (Role.FOCIR, "approve", {"terms": TERMS}),
+]
+REACHED_BY = {State.CONTACT: 0, **{s: i + 1 for i, s in enumerate(
+    [State.PROPOSAL, State.PROMTEL_FEEDBACK, State.UPDATE, State.PROMTEL_VERIFICATION,
+     State.FOCIR_PRESENTATION, State.FOCIR_FEEDBACK, State.PROMTEL_OPINION,
+     State.FOCIR_DECISION, State.AGREEMENT])}}
+
+
+def proposal_document(**overrides: Any) -> dict[str, Any]:
+    """Give a complete proposal document in the API's JSON shape, with overrides."""
+    document = copy.deepcopy(DOCUMENT)
+    document.update(overrides)
+    return document
+
+
+def make_rfc() -> str:
+    """Give a new, valid company RFC (check digit included)."""
+    n = next(_counter)
+    base = f"TST{date(2000, 1, 1) + timedelta(days=n):%y%m%d}{n % 100:02d}"
+    return base + rfc_check.calc_check_digit(base)
+
+
+class Factory:
+    """Make companies, users, tokens and proposals for a test."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def company(self, **overrides: Any) -> Company:
+        n = next(_counter)
+        company = Company(**{
+            "legal_name": f"Telecom Rural {n}, S.A. de C.V.", "rfc": make_rfc(),
+            "state_code": "17", "municipality_key": "17027", **overrides})
+        self.session.add(company)
+        self.session.commit()
+        return company
+
+    def user(self, role: Role | str = Role.SME, company: Company | None = None,
+             **overrides: Any) -> User:
+        role = Role(role)
+        if role == Role.SME and company is None:
+            company = self.company()
+        user = User(**{
+            "email": f"{role}{next(_counter)}@example.mx", "name": f"{role} user",
+            "password_hash": _PASSWORD_HASH, "role": str(role), "company": company,
+            "active": True, **overrides})
+        self.session.add(user)
+        self.session.commit()
+        return user
+
+    def token(self, user: User, ttl_hours: int = 12) -> str:
+        token, _row = users.issue_token(self.session, user, ttl_hours)
+        return token
+
+    def headers(self, user: User, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user)}", **extra}
+
+    def cast(self, sme: User | None = None) -> dict[Role, User]:
+        """Give one user per role (the SME's company owns the proposals)."""
+        return {Role.SME: sme or self.user(Role.SME), Role.PROMTEL: self.user(Role.PROMTEL),
+                Role.FOCIR: self.user(Role.FOCIR), Role.ADMIN: self.user(Role.ADMIN)}
+
+    def proposal(self, cast: dict[Role, User] | None = None, at: State = State.CONTACT,
+                 **document: Any) -> Proposal:
+        """Create a proposal through the services and walk it to ``at`` along the happy path."""
+        cast = cast or self.cast()
+        data = ProposalIn().load(proposal_document(**document))
+        proposal = create_proposal(self.session, cast[Role.SME], data)
+        final = {State.SIGNED: [(Role.SME, "sign", {}), (Role.FOCIR, "sign", {})],
+                 State.REJECTED: [(Role.PROMTEL, "reject", {"reason": "Fuera de zona."})],
+                 State.WITHDRAWN: [(Role.SME, "withdraw", {})]}
+        if at in final:
+            steps = HAPPY_PATH + final[at] if at == State.SIGNED else HAPPY_PATH[:2] + final[at]
+        else:
+            steps = HAPPY_PATH[: REACHED_BY[at]]
+        for role, action, params in steps:
+            self.act(proposal.id, cast[role], action, **params)
+        return get_proposal(self.session, cast[Role.SME], proposal.id)
+
+    def act(self, proposal_id: int, user: User, action: str, **params: Any) -> Proposal:
+        """Take an action through the service as ``user`` with the current version."""
+        current = get_proposal(self.session, user, proposal_id)
+        if action == "sign" and "terms_sha256" not in params:
+            params["terms_sha256"] = current.terms_sha256
+        if "terms" in params:
+            params["terms"] = {k: Decimal(v) if isinstance(v, str) and k != "method" else v
+                               for k, v in params["terms"].items()}
+        return take_action(self.session, user, proposal_id, action, current.version, params)
