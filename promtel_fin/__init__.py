@@ -32,4 +32,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     api.init_app(app)
     cli.init_app(app)
+
+    @app.get("/")
+    def index():  # type: ignore[no-untyped-def]
+        """Send visitors to the API documentation (the web pages come with issue #4)."""
+        from flask import redirect, url_for
+
+        return redirect(url_for("api_docs.docs"))
+
     return app

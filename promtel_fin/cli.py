@@ -9,7 +9,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .db import get_session
 from .domain import workflow
@@ -132,6 +132,7 @@ def workflow_markdown() -> str:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="do nothing when users already exist")
 def seed_demo(if_empty: bool) -> None:
     """Load demo users and about fifteen proposals spread over every step."""

@@ -45,11 +45,13 @@ class ApiClient:
     def patch(self, path: str, user: User | None = None, **kw: Any) -> TestResponse:
         return self.request("PATCH", path, user, **kw)
 
-    def act(self, proposal_id: int, user: User, action: str, **params: Any) -> TestResponse:
+    def act(self, proposal_id: int, user: User, action: str, lang: str | None = None,
+            **params: Any) -> TestResponse:
         """Take an action with the version the user reads right now."""
-        version = self.get(f"/proposals/{proposal_id}", user).json["version"]
+        current = self.get(f"/proposals/{proposal_id}", user)
+        version = current.json["version"] if current.status_code == 200 else 1
         return self.post(f"/proposals/{proposal_id}/transitions", user,
-                         json={"action": action, "version": version, **params})
+                         json={"action": action, "version": version, **params}, lang=lang)
 
 
 @pytest.fixture
