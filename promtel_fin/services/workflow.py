@@ -81,54 +81,57 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     target = transition.target_for(facts, role)
     now = utcnow()
     payload: dict[str, Any] = {}
+    revision_number = _latest_revision_number(session, proposal.id)
+    reviewer = (_reviewer(session, user, params)
+                if transition.action == Action.ACKNOWLEDGE_CONTACT else None)
     comment = params.get("comment") or params.get("reason") or ""
 
-    match transition.action:
-        case Action.ACKNOWLEDGE_CONTACT:
-            reviewer = _reviewer(session, user, params)
-            proposal.assigned_reviewer_id = reviewer.id
-            payload["reviewer_id"] = reviewer.id
-        case Action.PRESENT_TO_FOCIR:
-            proposal.presented_at = now
-        case Action.GIVE_OPINION:
-            proposal.opinion = params["opinion"]
-            payload["opinion"] = params["opinion"]
-        case Action.APPROVE:
-            terms = normalize_terms(params["terms"])
-            proposal.approved_terms = terms
-            proposal.terms_sha256 = terms_digest(proposal.id, terms)
-            proposal.policy_snapshot = policy.to_dict()
-            payload.update(terms=terms, terms_sha256=proposal.terms_sha256,
-                           policy=proposal.policy_snapshot)
-        case Action.SIGN:
-            proposal.signatures.append(Signature(party=str(role), user_id=user.id,
-                                                 terms_sha256=params["terms_sha256"],
-                                                 signed_at=now))
-            payload["terms_sha256"] = params["terms_sha256"]
-        case Action.REJECT:
-            payload["reason"] = params["reason"]
+    # One UPDATE per action: no query may flush half of the change on its own.
+    with session.no_autoflush:
+        match transition.action:
+            case Action.ACKNOWLEDGE_CONTACT if reviewer is not None:
+                proposal.assigned_reviewer_id = reviewer.id
+                payload["reviewer_id"] = reviewer.id
+            case Action.PRESENT_TO_FOCIR:
+                proposal.presented_at = now
+            case Action.GIVE_OPINION:
+                proposal.opinion = params["opinion"]
+                payload["opinion"] = params["opinion"]
+            case Action.APPROVE:
+                terms = normalize_terms(params["terms"])
+                proposal.approved_terms = terms
+                proposal.terms_sha256 = terms_digest(proposal.id, terms)
+                proposal.policy_snapshot = policy.to_dict()
+                payload.update(terms=terms, terms_sha256=proposal.terms_sha256,
+                               policy=proposal.policy_snapshot)
+            case Action.SIGN:
+                proposal.signatures.append(Signature(party=str(role), user_id=user.id,
+                                                     terms_sha256=params["terms_sha256"],
+                                                     signed_at=now))
+                payload["terms_sha256"] = params["terms_sha256"]
+            case Action.REJECT:
+                payload["reason"] = params["reason"]
 
-    revision_number = _latest_revision_number(session, proposal.id)
-    if transition.action in workflow.FREEZING_ACTIONS:
-        snapshot = document(proposal)
-        snapshot["company"] = {
-            "legal_name": proposal.company.legal_name, "rfc": proposal.company.rfc,
-            "state_code": proposal.company.state_code,
-            "municipality_key": proposal.company.municipality_key,
-        }
-        revision_number = (revision_number or 0) + 1
-        session.add(Revision(
-            proposal_id=proposal.id, number=revision_number, action=str(transition.action),
-            document=snapshot, created_by_id=user.id, created_at=now,
-            document_sha256=hashlib.sha256(canonical_json(snapshot).encode()).hexdigest(),
-        ))
-        payload["revision"] = revision_number
+        if transition.action in workflow.FREEZING_ACTIONS:
+            snapshot = document(proposal)
+            snapshot["company"] = {
+                "legal_name": proposal.company.legal_name, "rfc": proposal.company.rfc,
+                "state_code": proposal.company.state_code,
+                "municipality_key": proposal.company.municipality_key,
+            }
+            revision_number = (revision_number or 0) + 1
+            session.add(Revision(
+                proposal_id=proposal.id, number=revision_number, action=str(transition.action),
+                document=snapshot, created_by_id=user.id, created_at=now,
+                document_sha256=hashlib.sha256(canonical_json(snapshot).encode()).hexdigest(),
+            ))
+            payload["revision"] = revision_number
 
-    from_state = proposal.state
-    proposal.state = str(target)
-    if target != State(from_state):
-        proposal.state_entered_at = now
-    proposal.updated_at = now
+        from_state = proposal.state
+        proposal.state = str(target)
+        if target != State(from_state):
+            proposal.state_entered_at = now
+        proposal.updated_at = now
     flush_guarded(session)
     history.append(session, proposal, user, str(transition.action), from_state, proposal.state,
                    comment=comment, payload=payload, revision_number=revision_number)

@@ -132,3 +132,24 @@ def make_state(name: str):
     from promtel_fin.domain.workflow import State
 
     return State(name)
+
+
+def test_each_action_and_each_edit_moves_the_version_by_exactly_one(
+        api: ApiClient, make: Factory) -> None:
+    """Clients predict the next version: one change, one version, whatever the action."""
+    from ..factories import HAPPY_PATH
+
+    cast = make.cast()
+    proposal = make.proposal(cast)
+    sme = cast[Role.SME]
+    version = proposal.version
+    edited = api.patch(f"/proposals/{proposal.id}", sme, json={"version": version,
+                                                                "grace_months": 3})
+    assert edited.json["version"] == version + 1
+    version += 1
+    for role, action, params in HAPPY_PATH:
+        r = api.post(f"/proposals/{proposal.id}/transitions", cast[role],
+                     json={"action": action, "version": version, **params})
+        assert r.status_code == 200, (action, r.json)
+        assert r.json["version"] == version + 1, action
+        version += 1
