@@ -33,7 +33,7 @@ translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output --omit-header \
 	  -o promtel_fin/translations/messages.pot .
 	$(BIN)/pybabel update -i promtel_fin/translations/messages.pot -d promtel_fin/translations \
-	  --no-fuzzy-matching --omit-header
+	  --no-fuzzy-matching
 	$(BIN)/pybabel compile -d promtel_fin/translations
 
 clean:

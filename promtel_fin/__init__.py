@@ -24,20 +24,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, cli, db, errors, i18n, security
+    from . import api, cli, db, errors, i18n, security, web
 
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
-
-    @app.get("/")
-    def index():  # type: ignore[no-untyped-def]
-        """Send visitors to the API documentation (the web pages come with issue #4)."""
-        from flask import redirect, url_for
-
-        return redirect(url_for("api_docs.docs"))
-
     return app

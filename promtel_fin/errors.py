@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +44,29 @@ def error_body(code: int, message: str | None = None, errors: Any = None) -> dic
     return body
 
 
+def wants_json() -> bool:
+    """Answer JSON to the API and to clients that prefer it; HTML pages to browsers."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def respond(body: dict[str, Any], code: int, headers: dict[str, str] | None = None) -> Response:
+    """Send an error as JSON, or as a friendly page in the user's language."""
+    if wants_json():
+        response = jsonify(body)
+    else:
+        details = [r["message"] for r in (body.get("errors") or {}).get("reasons", [])
+                   if isinstance(body.get("errors"), dict)]
+        response = make_response(render_template(
+            "error.html", code=code, message=body["message"],
+            details=details if len(details) > 1 else []))
+    response.status_code = code
+    response.headers.update(headers or {})
+    return response
+
+
 def domain_error_body(error: DomainError) -> tuple[dict[str, Any], int]:
     """Turn a domain error into the JSON shape, every reason in the user's language."""
     code = STATUS_OF.get(type(error), 422)
@@ -65,15 +88,15 @@ def init_app(app: Flask) -> None:
     """Register the JSON error handlers for the API and for unexpected failures."""
 
     @app.errorhandler(DomainError)
-    def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    def _domain_error(error: DomainError) -> Response:
         get_session().rollback()
         body, code = domain_error_body(error)
-        return jsonify(body), code
+        return respond(body, code)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
-            return jsonify(error_body(error.code or 500)), error.code
+            return respond(error_body(error.code or 500), error.code or 500)
         current_app.logger.exception("unhandled error")
         get_session().rollback()
-        return jsonify(error_body(500)), 500
+        return respond(error_body(500), 500)

@@ -44,6 +44,19 @@ class User(Base):
 
     company: Mapped[Company | None] = relationship(back_populates="users")
 
+    # What Flask-Login expects of a user, written here so the models do not import it.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Say whether the account may sign in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Give the id Flask-Login keeps in the session."""
+        return str(self.id)
+
 
 class ApiToken(Base):
     """A bearer token; only its SHA-256 is stored, so a database leak reveals no token."""
