@@ -13,12 +13,18 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """Choose the language: ?lang=, then the lang cookie, then Accept-Language, then Spanish."""
+    """Choose the language: ?lang=, then the switch's cookie, then Spanish.
+
+    Pages are in Spanish unless the person picks English with the switch, whatever the browser
+    says (many browsers in Mexico are set to English). API clients choose with Accept-Language.
+    """
     languages = current_app.config["LANGUAGES"]
     for choice in (request.args.get("lang"), request.cookies.get("lang")):
         if choice in languages:
             return choice
-    return request.accept_languages.best_match(languages) or languages[0]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or languages[0]
+    return languages[0]
 
 
 def init_app(app: Flask) -> None:

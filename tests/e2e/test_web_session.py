@@ -121,3 +121,11 @@ def test_pages_get_friendly_html_errors_and_the_api_keeps_json(client: FlaskClie
     assert "No se encontró la página o el registro." in page.get_data(as_text=True)
     api = client.get("/api/v1/no-existe")
     assert api.status_code == 404 and api.json["code"] == 404
+
+
+def test_pages_stay_in_spanish_for_an_english_browser_until_the_switch_is_used(
+        client: FlaskClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="es">' in page.get_data(as_text=True)
+    api = client.get("/api/v1/nothing", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert api.json["message"] == "The page or record was not found."
