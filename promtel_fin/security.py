@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import Unauthorized
@@ -34,6 +34,11 @@ def api_user() -> User:
     if user is None:
         raise Unauthorized(www_authenticate='Bearer realm="promtel_fin"')
     return user
+
+
+def login_limit() -> str:
+    """Give the failed sign-in limit in force (configurable)."""
+    return f"{current_app.config['LOGIN_ATTEMPTS_PER_15_MIN']} per 15 minutes"
 
 
 def login_key() -> str:

@@ -12,15 +12,12 @@ from werkzeug.exceptions import Unauthorized
 from ..db import get_session
 from ..domain.identifiers import rfc_problems
 from ..i18n import say
-from ..security import api_user, bearer_token, limiter, login_key
+from ..security import api_user, bearer_token, limiter, login_key, login_limit
 from ..services import users
 from .schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")
 
-
-def _login_limit() -> str:
-    return f"{current_app.config['LOGIN_ATTEMPTS_PER_15_MIN']} per 15 minutes"
 
 
 @blp.route("/tokens")
@@ -29,7 +26,7 @@ class Tokens(MethodView):
     @blp.response(201, TokenOut)
     @blp.alt_response(401, description="Wrong e-mail or password")
     @blp.alt_response(429, description="Too many failed attempts")
-    @limiter.limit(_login_limit, key_func=login_key, deduct_when=lambda r: r.status_code == 401)
+    @limiter.limit(login_limit, key_func=login_key, deduct_when=lambda r: r.status_code == 401)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Sign in with e-mail and password; answer a bearer token.
 

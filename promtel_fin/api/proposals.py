@@ -71,7 +71,7 @@ class ProposalItem(MethodView):
     @blp.arguments(ProposalPatch)
     @blp.response(200, ProposalOut)
     def patch(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
-        """Edit your draft at steps 1, 2 or 4; send the ``version`` you loaded."""
+        """Edit your draft at steps 1, 2 or 4; send the version you loaded."""
         user = api_user()
         version = data.pop("version")
         session = get_session()
@@ -127,7 +127,7 @@ class RevisionCompare(MethodView):
     @blp.arguments(CompareArgs, location="query")
     @blp.response(200, CompareOut)
     def get(self, args: dict[str, Any], proposal_id: int) -> dict[str, Any]:
-        """Compare two revisions field by field (``?from=1&to=2``)."""
+        """Compare two revisions field by field (?from=1&to=2)."""
         changes = revisions.compare(get_session(), api_user(), proposal_id, args["before"],
                                     args["after"])
         return {"proposal_id": proposal_id, "before": args["before"], "after": args["after"],

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..db import get_session
-from ..security import limiter, login_key
+from ..security import limiter, login_key, login_limit
 from ..services import users
 from .forms import LoginForm
 
@@ -34,12 +34,9 @@ def home() -> str:
     return render_template("home.html")
 
 
-def _login_limit() -> str:
-    return f"{current_app.config['LOGIN_ATTEMPTS_PER_15_MIN']} per 15 minutes"
-
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=login_key, methods=["POST"],
+@limiter.limit(login_limit, key_func=login_key, methods=["POST"],
                deduct_when=lambda r: r.status_code == 401)
 def login() -> Response | tuple[str, int] | str:
     """Sign in with e-mail and password; failed attempts are limited like the API's."""
