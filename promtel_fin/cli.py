@@ -144,5 +144,7 @@ def seed_demo(if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for group in (db_cli, users_cli, audit_cli, docs_cli, seed_demo):
+    from .cli_finance import policy_cli, simulate_cli
+
+    for group in (db_cli, users_cli, audit_cli, docs_cli, seed_demo, simulate_cli, policy_cli):
         app.cli.add_command(group)

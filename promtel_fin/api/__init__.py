@@ -9,7 +9,7 @@ from .errors import Api
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the offline documentation page."""
-    from . import auth, docs, proposals
+    from . import auth, docs, finance, proposals
 
     api = Api()
     app.extensions["promtel_api"] = api
@@ -22,4 +22,5 @@ def init_app(app: Flask) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     api.register_blueprint(auth.blp)
     api.register_blueprint(proposals.blp)
+    api.register_blueprint(finance.blp)
     app.register_blueprint(docs.bp)

@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from flask_babel import gettext
+
+from ..domain import viability
+from ..domain.eligibility import Check
 from ..domain.identifiers import rfc_problems
+from ..domain.loan import Schedule
 from ..domain.proposal import completeness_problems
+from ..domain.viability import Metrics
 from ..domain.workflow import Role
 from ..i18n import say
 from ..models import Proposal, User
@@ -48,3 +54,41 @@ def detail(proposal: Proposal, user: User) -> dict[str, Any]:
         "policy_snapshot": proposal.policy_snapshot,
         "signatures": proposal.signatures,
     }
+
+
+def schedule_document(plan: Schedule) -> dict[str, Any]:
+    """Give a schedule as the API answers it (money as decimal strings via the schema)."""
+    terms = plan.terms
+    return {
+        "terms": {"amount": f"{terms.amount:.2f}", "annual_rate": str(terms.annual_rate),
+                  "vat_rate": str(terms.vat_rate), "term_months": terms.term_months,
+                  "grace_months": terms.grace_months, "method": terms.method,
+                  "day_count": terms.day_count,
+                  "disbursement_date": terms.disbursement_date.isoformat()
+                  if terms.disbursement_date else None,
+                  "first_due_date": terms.first_due_date.isoformat()
+                  if terms.first_due_date else None},
+        "installment": plan.installment,
+        "schedule": [asdict(r) for r in plan.rows],
+        "totals": asdict(plan.totals),
+    }
+
+
+def metrics_document(metrics: Metrics) -> dict[str, Any]:
+    """Give the viability figures, with a note where the IRR may not be unique."""
+    doc = viability.rounded(metrics)
+    doc["irr_note"] = (gettext("The cash flows change sign more than once, so the IRR may not "
+                               "be unique; rely on the MIRR.")
+                       if metrics.irr_may_not_be_unique else
+                       gettext("No IRR exists for these cash flows.") if metrics.irr is None
+                       else None)
+    return doc
+
+
+def checks_document(checks: list[Check], policy_effective: dict[str, Any]) -> dict[str, Any]:
+    """Give the eligibility results, each with its reason in the user's language."""
+    results = [{"code": c.code, "result": c.result,
+                "reason": gettext(c.template).format(**c.params)} for c in checks]
+    summary = {kind: sum(1 for c in checks if c.result == kind)
+               for kind in ("pass", "fail", "review")}
+    return {"checks": results, "summary": summary, "policy_effective": policy_effective}

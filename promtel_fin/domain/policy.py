@@ -63,6 +63,34 @@ class Policy:
         return cls(**kwargs)
 
 
+def policy_problems(policy: Policy) -> list[Reason]:
+    """List why a set of policy parameters cannot be put in force."""
+    problems = []
+    for name in ("annual_rate", "vat_rate", "discount_rate"):
+        if not Decimal(0) <= getattr(policy, name) <= Decimal(1):
+            problems.append(reason("rate_out_of_range",
+                                   N_("{name} must be a fraction from 0 to 1."), field=name,
+                                   name=name))
+    for name in ("max_amount", "dscr_threshold", "guarantee_coverage"):
+        if getattr(policy, name) <= 0:
+            problems.append(reason("not_positive", N_("{name} must be greater than zero."),
+                                   field=name, name=name))
+    if not 1 <= policy.max_term_months <= 600:
+        problems.append(reason("term_out_of_range",
+                               N_("max_term_months must be from 1 to 600."),
+                               field="max_term_months"))
+    if not 0 <= policy.max_grace_months < policy.max_term_months:
+        problems.append(reason("grace_not_less_than_term",
+                               N_("max_grace_months must be shorter than max_term_months."),
+                               field="max_grace_months"))
+    for kind, haircut in policy.haircuts.items():
+        if not Decimal(0) <= haircut <= Decimal(1):
+            problems.append(reason("haircut_out_of_range",
+                                   N_("The haircut of {kind} must be from 0 to 1."),
+                                   field=f"haircuts.{kind}", kind=kind))
+    return problems
+
+
 TERM_KEYS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
 
 

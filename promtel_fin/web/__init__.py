@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     for name, blueprint in app.blueprints.items():
-        if name in ("auth", "proposals", "api_docs", "api-docs"):
+        if name in ("auth", "proposals", "finance", "api_docs", "api-docs"):
             csrf.exempt(blueprint)
     app.register_blueprint(views.bp)
 

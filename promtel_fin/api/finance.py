@@ -1,0 +1,206 @@
+"""Loan and viability simulators (public), a proposal's figures, stress runs, and the policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..db import get_session
+from ..domain import stress, viability
+from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
+from ..domain.loan import LoanTerms, schedule
+from ..domain.workflow import Role
+from ..exports import schedule_csv, schedule_xlsx
+from ..security import api_user, limiter
+from ..services import finance, policy
+from . import present
+from .schemas import (
+    EligibilityOut,
+    LoanIn,
+    MetricsOut,
+    MonteCarloIn,
+    PolicyIn,
+    PolicyOut,
+    ScheduleOut,
+    ShockIn,
+    ViabilityIn,
+)
+
+blp = Blueprint("finance", __name__, url_prefix="/api/v1",
+                description="Loan schedules, viability, eligibility, stress and policy")
+SIMULATOR_LIMIT = "60 per minute"
+
+
+def _terms(data: dict[str, Any]) -> LoanTerms:
+    return LoanTerms(**data)
+
+
+def _within_policy(terms: LoanTerms) -> None:
+    """The public simulator follows the policy's term and grace limits."""
+    limits = policy.current_policy(get_session())
+    problems = []
+    if terms.term_months > limits.max_term_months:
+        problems.append(reason("term_out_of_range",
+                               N_("The term of {term} months must be from 1 to {limit} months."),
+                               field="term_months", term=terms.term_months,
+                               limit=limits.max_term_months))
+    if terms.grace_months > limits.max_grace_months:
+        problems.append(reason(
+            "grace_out_of_range",
+            N_("The grace period of {grace} months must be from 0 to {limit} months."),
+            field="grace_months", grace=terms.grace_months, limit=limits.max_grace_months))
+    if problems:
+        raise InvalidInput(*problems)
+
+
+@blp.route("/simulations/loan")
+class LoanSimulation(MethodView):
+    @blp.arguments(LoanIn)
+    @blp.response(200, ScheduleOut)
+    @blp.doc(security=[])
+    @limiter.limit(SIMULATOR_LIMIT)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
+        terms = _terms(data)
+        _within_policy(terms)
+        return present.schedule_document(schedule(terms))
+
+
+@blp.route("/simulations/viability")
+class ViabilitySimulation(MethodView):
+    @blp.arguments(ViabilityIn)
+    @blp.response(200, MetricsOut)
+    @blp.doc(security=[])
+    @limiter.limit(SIMULATOR_LIMIT)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Compute NPV, IRR, MIRR, paybacks and DSCR for five years of flows (no sign-in)."""
+        rules = policy.current_policy(get_session())
+        plan = None
+        if data["loan"]:
+            terms = _terms(data["loan"])
+            _within_policy(terms)
+            plan = schedule(terms)
+        years = [viability.YearFlow(**y) for y in data["years"]]
+        discount = data["discount_rate"] if data["discount_rate"] is not None \
+            else rules.discount_rate
+        return present.metrics_document(viability.evaluate(
+            years, discount, plan, plan.terms.annual_rate if plan else rules.annual_rate))
+
+
+@blp.route("/proposals/<int:proposal_id>/schedule")
+class ProposalSchedule(MethodView):
+    @blp.response(200, ScheduleOut)
+    def get(self, proposal_id: int) -> dict[str, Any]:
+        """The proposal's schedule: the requested terms, or the approved ones once decided."""
+        return present.schedule_document(
+            finance.proposal_schedule(get_session(), api_user(), proposal_id))
+
+
+@blp.route("/proposals/<int:proposal_id>/schedule.csv")
+class ProposalScheduleCsv(MethodView):
+    @blp.response(200, content_type="text/csv")
+    def get(self, proposal_id: int) -> Response:
+        """The schedule as CSV, with Spanish headers."""
+        plan = finance.proposal_schedule(get_session(), api_user(), proposal_id)
+        return Response(schedule_csv(plan), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="amortizacion-{proposal_id}.csv"'})
+
+
+@blp.route("/proposals/<int:proposal_id>/schedule.xlsx")
+class ProposalScheduleXlsx(MethodView):
+    @blp.response(200, content_type="application/vnd.openxmlformats-officedocument."
+                                    "spreadsheetml.sheet")
+    def get(self, proposal_id: int) -> Response:
+        """The schedule as an XLSX workbook (numbers as numbers, two decimals)."""
+        plan = finance.proposal_schedule(get_session(), api_user(), proposal_id)
+        return Response(
+            schedule_xlsx(plan, f"Tabla de amortización, propuesta {proposal_id}"),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition":
+                     f'attachment; filename="amortizacion-{proposal_id}.xlsx"'})
+
+
+@blp.route("/proposals/<int:proposal_id>/metrics")
+class ProposalMetrics(MethodView):
+    @blp.response(200, MetricsOut)
+    def get(self, proposal_id: int) -> dict[str, Any]:
+        """The proposal's viability figures under the policy in force."""
+        figures = finance.proposal_figures(get_session(), api_user(), proposal_id)
+        if figures.metrics is None:
+            raise CheckFailed(reason("metrics_unavailable",
+                                     N_("The metrics need five years of cash flows.")))
+        return present.metrics_document(figures.metrics)
+
+
+@blp.route("/proposals/<int:proposal_id>/eligibility")
+class ProposalEligibility(MethodView):
+    @blp.response(200, EligibilityOut)
+    def get(self, proposal_id: int) -> dict[str, Any]:
+        """Every eligibility check with its result (pass, fail, review) and its reason."""
+        session = get_session()
+        figures = finance.proposal_figures(session, api_user(), proposal_id)
+        version = policy.version_in_force(session)
+        return present.checks_document(figures.checks, {
+            "effective_from": version.effective_from.isoformat() if version else None,
+            **figures.policy.to_dict()})
+
+
+@blp.route("/proposals/<int:proposal_id>/stress")
+class ProposalStress(MethodView):
+    @blp.arguments(MonteCarloIn)
+    @blp.response(200)
+    def post(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
+        """Run a seeded Monte Carlo: chances of distress and percentiles of NPV, IRR, DSCR."""
+        n, seed = data.pop("scenarios"), data.pop("seed")
+        return finance.proposal_monte_carlo(get_session(), api_user(), proposal_id, n, seed,
+                                            stress.Uncertainty(**data))
+
+
+@blp.route("/portfolio/stress")
+class PortfolioStress(MethodView):
+    @blp.arguments(ShockIn)
+    @blp.response(200)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Apply the same shocks to every proposal from step 6 on; list which break the DSCR."""
+        return finance.portfolio_stress(get_session(), api_user(), stress.Shocks.single(**data))
+
+
+@blp.route("/policy")
+class PolicyInForce(MethodView):
+    @blp.response(200, PolicyOut)
+    @blp.doc(security=[])
+    def get(self) -> dict[str, Any]:
+        """The policy in force today (public: the program's rules)."""
+        session = get_session()
+        version = policy.version_in_force(session)
+        return {"effective_from": version.effective_from if version else None,
+                "parameters": policy.current_policy(session).to_dict(),
+                "note": version.note if version else "",
+                "created_at": version.created_at if version else None}
+
+
+@blp.route("/policies")
+class Policies(MethodView):
+    @blp.response(200, PolicyOut(many=True))
+    def get(self) -> list[Any]:
+        """Every policy version, newest first (PROMTEL, FOCIR and administrators)."""
+        user = api_user()
+        if Role(user.role) == Role.SME:
+            raise Forbidden(reason("staff_only_policy",
+                                   N_("Only PROMTEL, FOCIR and administrators can list the "
+                                      "policy versions.")))
+        return policy.list_versions(get_session())
+
+    @blp.arguments(PolicyIn)
+    @blp.response(201, PolicyOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Put a new policy in force from a date (administrators only)."""
+        user = api_user()
+        effective_from: date = data.pop("effective_from")
+        note = data.pop("note")
+        return policy.set_policy(get_session(), user, effective_from, data, note)
+

@@ -1,0 +1,167 @@
+"""Schemas of the loan simulator, viability, proposal figures, stress runs and the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ...domain.loan import DAY_COUNTS, METHODS
+from ..fields import Money, Rate, Text, choice, whole
+from .common import StrictSchema
+
+
+class LoanIn(StrictSchema):
+    amount = Money(required=True, strictly_positive=True)
+    annual_rate = Rate(required=True)
+    vat_rate = Rate(required=True)
+    term_months = whole(1, 600, required=True)
+    grace_months = whole(0, 600, required=True)
+    method = choice(METHODS, required=True)
+    day_count = choice(DAY_COUNTS, load_default="30/360")
+    disbursement_date = fields.Date(load_default=None, allow_none=True)
+    first_due_date = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("grace_months", 0) >= data.get("term_months", 1):
+            raise ValidationError(_("The grace period must be shorter than the term."),
+                                  "grace_months")
+        if data.get("day_count") == "actual/360" and not data.get("disbursement_date"):
+            raise ValidationError(_("The actual/360 day count needs a disbursement date."),
+                                  "disbursement_date")
+
+
+class RowOut(Schema):
+    period = fields.Integer()
+    due_date = fields.Date(allow_none=True)
+    days = fields.Integer(allow_none=True)
+    opening_balance = Money()
+    interest = Money()
+    vat = Money()
+    principal = Money()
+    payment = Money()
+    closing_balance = Money()
+
+
+class TotalsOut(Schema):
+    interest = Money()
+    vat = Money()
+    principal = Money()
+    payment = Money()
+
+
+class ScheduleOut(Schema):
+    terms = fields.Dict()
+    installment = Money(allow_none=True, metadata={"description": "level installment, VAT "
+                                                                  "excluded; null for equal "
+                                                                  "principal"})
+    schedule = fields.List(fields.Nested(RowOut))
+    totals = fields.Nested(TotalsOut)
+
+
+class YearIn(StrictSchema):
+    year = whole(1, 5, required=True)
+    revenue = Money(required=True)
+    opex = Money(required=True)
+    capex = Money(required=True)
+    taxes = Money(required=True)
+
+
+class ViabilityIn(StrictSchema):
+    years = fields.List(fields.Nested(YearIn), required=True)
+    discount_rate = Rate(load_default=None)
+    loan = fields.Nested(LoanIn, load_default=None)
+
+    @validates_schema
+    def _five_years(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        years = sorted(y["year"] for y in data.get("years") or [])
+        if years != [1, 2, 3, 4, 5]:
+            raise ValidationError(_("Give each of the years 1 to 5 exactly once."), "years")
+
+
+class DscrOut(Schema):
+    year = fields.Integer()
+    cfads = Money()
+    debt_service = Money()
+    dscr = fields.Decimal(as_string=True)
+
+
+class MetricsOut(Schema):
+    net_cash_flows = fields.List(Money())
+    npv = Money()
+    irr = fields.Decimal(as_string=True, allow_none=True)
+    irr_may_not_be_unique = fields.Boolean()
+    irr_note = fields.String(allow_none=True)
+    mirr = fields.Decimal(as_string=True, allow_none=True)
+    payback_years = fields.Decimal(as_string=True, allow_none=True)
+    discounted_payback_years = fields.Decimal(as_string=True, allow_none=True)
+    profitability_index = fields.Decimal(as_string=True, allow_none=True)
+    dscr = fields.List(fields.Nested(DscrOut))
+    min_dscr = fields.Decimal(as_string=True, allow_none=True)
+    discount_rate = fields.Decimal(as_string=True)
+    finance_rate = fields.Decimal(as_string=True)
+
+
+class CheckOut(Schema):
+    code = fields.String()
+    result = fields.String(metadata={"enum": ["pass", "fail", "review"]})
+    reason = fields.String()
+
+
+class EligibilityOut(Schema):
+    checks = fields.List(fields.Nested(CheckOut))
+    summary = fields.Dict()
+    policy_effective = fields.Dict()
+
+
+class MonteCarloIn(StrictSchema):
+    scenarios = whole(1, 100_000, load_default=10_000)
+    seed = whole(0, load_default=20260101)
+    revenue_sd = fields.Float(load_default=0.15, validate=validate.Range(0, 1, error=_l(
+        "Must be from {min} to {max}.")))
+    cost_sd = fields.Float(load_default=0.10, validate=validate.Range(0, 1, error=_l(
+        "Must be from {min} to {max}.")))
+    rate_sd = fields.Float(load_default=0.01, validate=validate.Range(0, 0.2, error=_l(
+        "Must be from {min} to {max}.")))
+    mean_delay_years = fields.Float(load_default=0.25, validate=validate.Range(0, 2, error=_l(
+        "Must be from {min} to {max}.")))
+
+
+class ShockIn(StrictSchema):
+    revenue = fields.Float(load_default=0.8, validate=validate.Range(0, 3, error=_l(
+        "Must be from {min} to {max}.")))
+    cost = fields.Float(load_default=1.1, validate=validate.Range(0, 3, error=_l(
+        "Must be from {min} to {max}.")))
+    rate_shift = fields.Float(load_default=0.02, validate=validate.Range(-0.5, 0.5, error=_l(
+        "Must be from {min} to {max}.")))
+    delay_years = fields.Float(load_default=0.5, validate=validate.Range(0, 2, error=_l(
+        "Must be from {min} to {max}.")))
+
+
+class PolicyIn(StrictSchema):
+    effective_from = fields.Date(required=True)
+    note = Text(1000, load_default="")
+    max_amount = Money(strictly_positive=True)
+    annual_rate = Rate()
+    vat_rate = Rate()
+    discount_rate = Rate()
+    max_term_months = whole(1, 600)
+    max_grace_months = whole(0, 600)
+    dscr_threshold = fields.Decimal(validate=validate.Range(0, 100, error=_l(
+        "Must be from {min} to {max}.")))
+    guarantee_coverage = fields.Decimal(validate=validate.Range(0, 100, error=_l(
+        "Must be from {min} to {max}.")))
+    min_bureau_score = whole(0, 1000)
+    credit_report_max_age_days = whole(1, 3650)
+    rural_population_threshold = whole(1, 10_000_000)
+    haircuts = fields.Dict(keys=fields.String(), values=Rate())
+
+
+class PolicyOut(Schema):
+    effective_from = fields.Date(allow_none=True)
+    parameters = fields.Dict()
+    note = fields.String()
+    created_at = fields.DateTime(allow_none=True)

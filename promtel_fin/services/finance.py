@@ -1,0 +1,157 @@
+"""Figures for a proposal: its schedule, viability metrics, eligibility, and stress runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..domain import eligibility, stress, viability
+from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
+from ..domain.loan import LoanTerms, Schedule, schedule
+from ..domain.policy import Policy
+from ..domain.workflow import STEPS, Role, State
+from ..models import Proposal, User
+from .policy import current_policy
+from .proposals import get_proposal, visible_to
+
+# From step 6 on: presented to FOCIR or later, including signed agreements.
+PORTFOLIO_STATES = (*(str(s) for s in STEPS[5:]), str(State.SIGNED))
+
+
+def loan_terms(proposal: Proposal, policy: Policy) -> LoanTerms | None:
+    """Give the approved terms once decided, otherwise the requested ones at the policy's rates."""
+    if proposal.approved_terms:
+        t = proposal.approved_terms
+        return LoanTerms(Decimal(t["amount"]), Decimal(t["annual_rate"]), Decimal(t["vat_rate"]),
+                         int(t["term_months"]), int(t["grace_months"]), t["method"])
+    if None in (proposal.requested_amount, proposal.term_months, proposal.grace_months,
+                proposal.amortization_method):
+        return None
+    return LoanTerms(proposal.requested_amount, policy.annual_rate, policy.vat_rate,
+                     proposal.term_months, proposal.grace_months, proposal.amortization_method)
+
+
+def year_flows(proposal: Proposal) -> list[viability.YearFlow] | None:
+    """Give the five projected years, or None while any is missing."""
+    flows = [viability.YearFlow(c.year, c.revenue, c.opex, c.capex, c.taxes)
+             for c in proposal.cash_flows]
+    return flows if sorted(f.year for f in flows) == [1, 2, 3, 4, 5] else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything computed for a proposal, under one policy."""
+
+    policy: Policy
+    terms: LoanTerms | None
+    schedule: Schedule | None
+    metrics: viability.Metrics | None
+    checks: list[eligibility.Check]
+    approved: bool
+
+
+def _no_schedule() -> CheckFailed:
+    return CheckFailed(reason("schedule_unavailable",
+                              N_("The schedule needs the amount, term, grace and method.")))
+
+
+def figures_for(proposal: Proposal, policy: Policy, today: date | None = None) -> Figures:
+    """Compute the schedule, the metrics and the eligibility checks of a loaded proposal."""
+    terms = loan_terms(proposal, policy)
+    try:
+        plan = schedule(terms) if terms else None
+    except InvalidInput:  # terms that cannot make a schedule are reported by the checks
+        plan = None
+    flows = year_flows(proposal)
+    metrics = (viability.evaluate(flows, policy.discount_rate, plan,
+                                  terms.annual_rate if terms else policy.annual_rate)
+               if flows else None)
+    applicant = eligibility.Applicant(
+        amount=terms.amount if terms else proposal.requested_amount,
+        term_months=terms.term_months if terms else proposal.term_months,
+        grace_months=terms.grace_months if terms else proposal.grace_months,
+        guarantees=[(g.kind, g.value) for g in proposal.guarantees],
+        bureau_score=proposal.bureau_score, report_date=proposal.credit_report_date,
+        localities=[(loc.population, loc.priority_zone) for loc in proposal.localities],
+        social_sites=len(proposal.social_sites),
+    )
+    checks = eligibility.evaluate(applicant, metrics, policy, today or date.today())
+    return Figures(policy, terms, plan, metrics, checks, bool(proposal.approved_terms))
+
+
+def proposal_figures(session: Session, user: User, proposal_id: int) -> Figures:
+    """Load a proposal this user may see and compute its figures under the policy in force."""
+    proposal = get_proposal(session, user, proposal_id)
+    return figures_for(proposal, current_policy(session))
+
+
+def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedule:
+    """Give the proposal's schedule, or a 422 naming what is missing."""
+    figures = proposal_figures(session, user, proposal_id)
+    if figures.schedule is None:
+        raise _no_schedule()
+    return figures.schedule
+
+
+def stress_base(proposal: Proposal, policy: Policy) -> stress.Base | None:
+    """Turn a proposal into the float inputs of the stress engine."""
+    terms, flows = loan_terms(proposal, policy), year_flows(proposal)
+    if terms is None or flows is None:
+        return None
+    ordered = sorted(flows, key=lambda f: f.year)
+    return stress.base_from(
+        [f.revenue for f in ordered], [f.opex for f in ordered], [f.capex for f in ordered],
+        [f.taxes for f in ordered], amount=terms.amount, annual_rate=terms.annual_rate,
+        vat_rate=terms.vat_rate, term_months=terms.term_months, grace_months=terms.grace_months,
+        method=terms.method, discount_rate=policy.discount_rate)
+
+
+def proposal_monte_carlo(session: Session, user: User, proposal_id: int, n: int, seed: int,
+                         spec: stress.Uncertainty) -> dict[str, object]:
+    """Run a seeded Monte Carlo on the proposal's projection and loan."""
+    proposal = get_proposal(session, user, proposal_id)
+    policy = current_policy(session)
+    base = stress_base(proposal, policy)
+    if base is None:
+        raise CheckFailed(reason("stress_unavailable",
+                                 N_("Stress runs need the loan terms and five years of cash "
+                                    "flows.")))
+    return stress.monte_carlo(base, n, seed, spec, float(policy.dscr_threshold))
+
+
+def portfolio_stress(session: Session, user: User, shock: stress.Shocks) -> dict[str, object]:
+    """Apply one set of shocks to every proposal from step 6 on; say which break the threshold."""
+    if Role(user.role) == Role.SME:
+        raise Forbidden(reason("staff_only", N_("Only PROMTEL, FOCIR and administrators can "
+                                                "stress the portfolio.")))
+    policy = current_policy(session)
+    threshold = float(policy.dscr_threshold)
+    proposals = session.scalars(
+        select(Proposal).options(joinedload(Proposal.company), selectinload(Proposal.cash_flows))
+        .where(Proposal.state.in_(PORTFOLIO_STATES), visible_to(user)).order_by(Proposal.id))
+    baseline = stress.Shocks.single()
+    rows = []
+    for proposal in proposals:
+        base = stress_base(proposal, policy)
+        if base is None:
+            continue
+        before = stress.evaluate(base, baseline)
+        after = stress.evaluate(base, shock)
+
+        def number(value: float) -> float | None:
+            return None if value != value else float(value)
+
+        stressed = number(after.min_dscr[0])
+        rows.append({
+            "proposal_id": proposal.id, "title": proposal.title,
+            "company": proposal.company.legal_name, "state": proposal.state,
+            "base_min_dscr": number(before.min_dscr[0]), "stressed_min_dscr": stressed,
+            "base_npv": float(before.npv[0]), "stressed_npv": float(after.npv[0]),
+            "breaks_threshold": stressed is not None and stressed < threshold,
+        })
+    return {"dscr_threshold": threshold, "proposals": rows,
+            "breaking": sum(1 for r in rows if r["breaks_threshold"])}
