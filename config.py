@@ -31,6 +31,8 @@ class Config:
     # Failed sign-ins allowed per e-mail address and client address in 15 minutes.
     LOGIN_ATTEMPTS_PER_15_MIN = _int("LOGIN_ATTEMPTS_PER_15_MIN", 10)
     # Flask-Limiter storage: memory:// for one process; redis://127.0.0.1:6379 for several.
+    # Requests per client address to the public simulators.
+    SIMULATOR_RATE_LIMIT = os.environ.get("SIMULATOR_RATE_LIMIT", "60 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True

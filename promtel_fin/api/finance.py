@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -32,7 +32,12 @@ from .schemas import (
 
 blp = Blueprint("finance", __name__, url_prefix="/api/v1",
                 description="Loan schedules, viability, eligibility, stress and policy")
-SIMULATOR_LIMIT = "60 per minute"
+
+
+def simulator_limit() -> str:
+    """Give the public simulators' rate limit (configurable)."""
+    return current_app.config["SIMULATOR_RATE_LIMIT"]
+
 
 
 def _terms(data: dict[str, Any]) -> LoanTerms:
@@ -62,7 +67,7 @@ class LoanSimulation(MethodView):
     @blp.arguments(LoanIn)
     @blp.response(200, ScheduleOut)
     @blp.doc(security=[])
-    @limiter.limit(SIMULATOR_LIMIT)
+    @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
         terms = _terms(data)
@@ -75,7 +80,7 @@ class ViabilitySimulation(MethodView):
     @blp.arguments(ViabilityIn)
     @blp.response(200, MetricsOut)
     @blp.doc(security=[])
-    @limiter.limit(SIMULATOR_LIMIT)
+    @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Compute NPV, IRR, MIRR, paybacks and DSCR for five years of flows (no sign-in)."""
         rules = policy.current_policy(get_session())
