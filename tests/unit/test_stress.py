@@ -94,3 +94,23 @@ def test_harsher_shocks_raise_the_probability_of_distress() -> None:
     assert rough["probability_min_dscr_below_threshold"] > calm[
         "probability_min_dscr_below_threshold"]
     assert rough["probability_npv_negative"] > calm["probability_npv_negative"]
+
+
+@pytest.mark.parametrize(("method", "rate", "grace", "term"), [
+    ("level", 0.10, 6, 40), ("equal_principal", 0.10, 6, 40), ("level", 0.0, 2, 30),
+    ("level", 1e-9, 0, 24), ("equal_principal", 0.3, 5, 7),
+])
+def test_closed_form_debt_service_matches_the_exact_schedule(method: str, rate: float,
+                                                             grace: int, term: int) -> None:
+    """Does the float engine's yearly debt service agree with the centavo schedule?"""
+    from decimal import Decimal
+
+    from promtel_fin.domain.loan import LoanTerms, schedule
+    from promtel_fin.domain.stress import yearly_debt_service
+
+    exact = schedule(LoanTerms(Decimal("4500000"), Decimal(repr(rate)), Decimal("0.16"), term,
+                               grace, method)).debt_service_by_year()
+    fast = yearly_debt_service(base(method, rate, grace, term), np.array([rate]))[0]
+    for year in range(1, 6):
+        # each posted month is rounded to the centavo: at most half a centavo × 3 per month
+        assert fast[year - 1] == pytest.approx(float(exact.get(year, 0)), abs=0.02 * 12)
