@@ -30,7 +30,8 @@ from .schemas import (
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1",
                 description="Proposals and the ten-step workflow")
 
-FILTER_KEYS = ("state", "step", "state_code", "technology", "created_from", "created_to")
+FILTER_KEYS = ("state", "step", "state_code", "technology", "created_from", "created_to",
+               "min_amount", "max_amount")
 
 
 def _page(items: list, total: int, args: dict[str, Any], user: Any) -> dict[str, Any]:

@@ -238,6 +238,8 @@ class Filters:
     technology: str | None = None
     created_from: date | None = None
     created_to: date | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
 
 
 def _filtered(query: Select, filters: Filters) -> Select:
@@ -249,6 +251,10 @@ def _filtered(query: Select, filters: Filters) -> Select:
         query = query.where(Proposal.company.has(Company.state_code == filters.state_code))
     if filters.technology:
         query = query.where(Proposal.technology == filters.technology)
+    if filters.min_amount is not None:
+        query = query.where(Proposal.requested_amount >= filters.min_amount)
+    if filters.max_amount is not None:
+        query = query.where(Proposal.requested_amount <= filters.max_amount)
     if filters.created_from:
         query = query.where(Proposal.created_at >= datetime.combine(
             filters.created_from, time.min, tzinfo=utcnow().tzinfo))

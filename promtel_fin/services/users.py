@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,23 @@ def password_problems(password: str) -> list:
                        N_("The password must have at least {length} characters."),
                        field="password", length=MIN_PASSWORD_LENGTH)]
     return []
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a user's password after checking the current one; revoke their API tokens."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput(reason("password_wrong", N_("The current password is not right."),
+                                  field="current_password")) from None
+    problems = password_problems(new)
+    if problems:
+        raise InvalidInput(*[replace(p, field="new_password") for p in problems])
+    user.password_hash = hash_password(new)
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                        ApiToken.revoked_at.is_(None))):
+        token.revoked_at = utcnow()
+    session.commit()
 
 
 def find_user(session: Session, email: str) -> User | None:

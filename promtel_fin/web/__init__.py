@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -15,16 +16,19 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Install sessions and CSRF; the bearer-token API is exempt from CSRF (it uses no cookie)."""
-    from . import views
+    from . import filters, proposals, public, staff, views
 
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
+    login_manager.login_message = _l("Sign in to see this page.")
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     for name, blueprint in app.blueprints.items():
         if name in ("auth", "proposals", "finance", "api_docs", "api-docs"):
             csrf.exempt(blueprint)
-    app.register_blueprint(views.bp)
+    filters.init_app(app)
+    for blueprint in (public.bp, views.bp, proposals.bp, staff.bp):
+        app.register_blueprint(blueprint)
 
 
 @login_manager.user_loader

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..db import get_session
+from ..domain.errors import DomainError
+from ..i18n import say
 from ..security import limiter, login_key, login_limit
 from ..services import users
-from .forms import LoginForm
+from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("web", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -25,13 +27,7 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("web.home")
-
-
-@bp.get("/")
-def home() -> str:
-    """Show the home page (the full landing page comes with the web pages)."""
-    return render_template("home.html")
+    return url_for("public.home")
 
 
 
@@ -48,14 +44,15 @@ def login() -> Response | tuple[str, int] | str:
         form.password.errors = [_("The e-mail or the password is not right.")]
         return render_template("login.html", form=form), 401
     login_user(user)
-    return redirect(safe_next(request.args.get("next")))
+    target = request.args.get("next")
+    return redirect(safe_next(target) if target else url_for("pages.dashboard"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
     """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
     logout_user()
-    return redirect(url_for("web.home"))
+    return redirect(url_for("public.home"))
 
 
 @bp.get("/lang/<code>")
@@ -71,3 +68,22 @@ def set_language(code: str) -> Response:
 @bp.app_context_processor
 def _template_globals() -> dict[str, object]:
     return {"current_user": current_user, "get_locale": get_locale}
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | tuple[str, int] | str:
+    """Change one's password (the API tokens issued before are revoked)."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("password.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        users.change_password(get_session(), current_user, form.current_password.data or "",
+                              form.new_password.data or "")
+    except DomainError as error:
+        get_session().rollback()
+        for r in error.reasons:
+            getattr(form, r.field or "new_password").errors = [say(r)]
+        return render_template("password.html", form=form), 422
+    flash(_("Your password was changed."))
+    return redirect(url_for("pages.dashboard"))

@@ -33,8 +33,8 @@ def test_signing_in_sets_an_httponly_samesite_lax_session_cookie(client: FlaskCl
     assert r.status_code == 302
     cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    home = client.get("/").get_data(as_text=True)
-    assert f"Inició sesión como {user.email}." in home
+    assert r.headers["Location"] == "/dashboard"
+    assert f'title="{user.email}"' in client.get("/").get_data(as_text=True)
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(client: FlaskClient,
@@ -99,10 +99,10 @@ def test_a_deactivated_user_is_signed_out(client: FlaskClient, make: Factory,
 def test_the_home_page_renders_in_spanish_and_in_english(client: FlaskClient) -> None:
     es = client.get("/")
     assert es.status_code == 200
-    assert "tasa fija de 10% más IVA" in es.get_data(as_text=True)
+    assert "Interés fijo de 10% anual más IVA" in es.get_data(as_text=True)
     en = client.get("/?lang=en")
     assert en.status_code == 200
-    assert "at a fixed 10% plus VAT" in en.get_data(as_text=True)
+    assert "Fixed interest of 10% a year plus VAT" in en.get_data(as_text=True)
 
 
 def test_the_language_switch_is_remembered(client: FlaskClient) -> None:

@@ -204,6 +204,8 @@ class ListArgs(QuerySchema):
     technology = choice(TECHNOLOGIES, load_default=None)
     created_from = fields.Date(load_default=None)
     created_to = fields.Date(load_default=None)
+    min_amount = Money(load_default=None)
+    max_amount = Money(load_default=None)
 
 
 class QueueItem(ProposalSummary):

@@ -1,0 +1,54 @@
+"""Jinja filters: pesos, percentages, dates in the user's language, and labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from ..domain.money import pesos
+from . import labels
+
+
+def money(value: Any) -> str:
+    """Write pesos as $1,234,567.89 (an empty string for nothing)."""
+    if value in (None, ""):
+        return ""
+    return pesos(Decimal(str(value)))
+
+
+def percent(value: Any, places: int = 2) -> str:
+    """Write a fraction as a percentage: 0.1 -> 10.00%."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(str(value)) * 100:.{places}f}%"
+
+
+def number(value: Any, places: int = 2) -> str:
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(str(value)):,.{places}f}"
+
+
+def day(value: date | datetime | None) -> str:
+    """Write a date in the user's language: 22 de noviembre de 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMM y, HH:mm")
+    return format_date(value, "long")
+
+
+def label(code: Any, table: str) -> str:
+    """Give the words for a code from one of the label tables."""
+    return str(getattr(labels, table).get(str(code), code))
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.jinja_env.filters.update(money=money, percent=percent, number=number, day=day,
+                                 label=label)
+    app.jinja_env.globals.update(labels=labels)

@@ -1,0 +1,58 @@
+"""Words people read for the codes the system uses (states, actions, roles, kinds)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "contact": _l("Contact"), "proposal": _l("Proposal"),
+    "promtel_feedback": _l("PROMTEL feedback"), "update": _l("Update"),
+    "promtel_verification": _l("PROMTEL verification"),
+    "focir_presentation": _l("Presentation to FOCIR"), "focir_feedback": _l("FOCIR feedback"),
+    "promtel_opinion": _l("PROMTEL opinion"), "focir_decision": _l("FOCIR decision"),
+    "agreement": _l("Agreement"), "signed": _l("Signed"), "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+STEP_HELP = {
+    "contact": _l("PROMTEL acknowledges the contact and assigns a reviewer."),
+    "proposal": _l("The SME presents its project proposal."),
+    "promtel_feedback": _l("PROMTEL gives feedback on viability and bankability."),
+    "update": _l("The SME updates its proposal with the feedback."),
+    "promtel_verification": _l("PROMTEL verifies the updated proposal."),
+    "focir_presentation": _l("PROMTEL presents the verified proposal to FOCIR."),
+    "focir_feedback": _l("FOCIR gives feedback on bankability and financing."),
+    "promtel_opinion": _l("PROMTEL gives its non-binding opinion on viability."),
+    "focir_decision": _l("FOCIR issues the financing decision with its terms."),
+    "agreement": _l("The SME and FOCIR sign the financing agreement."),
+}
+ACTIONS = {
+    "acknowledge_contact": _l("Acknowledge contact"), "submit_proposal": _l("Submit proposal"),
+    "give_feedback": _l("Give feedback"), "submit_update": _l("Submit update"),
+    "verify": _l("Verify"), "request_changes": _l("Request changes"),
+    "present_to_focir": _l("Present to FOCIR"), "give_opinion": _l("Give opinion"),
+    "approve": _l("Approve"), "reject": _l("Reject"), "sign": _l("Sign the agreement"),
+    "withdraw": _l("Withdraw the proposal"), "create": _l("Created"), "edit": _l("Edited"),
+}
+ROLES = {"sme": _l("SME"), "promtel": _l("PROMTEL"), "focir": _l("FOCIR"),
+         "admin": _l("Administrator")}
+TECHNOLOGIES = {"ftth": _l("Fibre to the home (FTTH)"), "fixed_wireless": _l("Fixed wireless"),
+                "small_cells": _l("Small cells"), "wifi_hotspots": _l("WiFi hotspots"),
+                "satellite": _l("Satellite"), "other": _l("Other")}
+SITE_KINDS = {"school": _l("School"), "health_centre": _l("Health centre"),
+              "library": _l("Library"), "civic_square": _l("Civic square")}
+GUARANTEE_KINDS = {"real_estate": _l("Real estate"), "movable_property": _l("Movable property"),
+                   "cash_deposit": _l("Cash deposit"),
+                   "personal_guarantee": _l("Personal guarantee"), "other": _l("Other")}
+METHODS = {"level": _l("Fixed payments"), "equal_principal": _l("Equal principal payments")}
+RESULTS = {"pass": _l("Meets"), "fail": _l("Does not meet"), "review": _l("To review")}
+OPINIONS = {"favourable": _l("Favourable"), "unfavourable": _l("Unfavourable")}
+STATE_NAMES = {
+    "01": "Aguascalientes", "02": "Baja California", "03": "Baja California Sur",
+    "04": "Campeche", "05": "Coahuila", "06": "Colima", "07": "Chiapas", "08": "Chihuahua",
+    "09": "Ciudad de México", "10": "Durango", "11": "Guanajuato", "12": "Guerrero",
+    "13": "Hidalgo", "14": "Jalisco", "15": "México", "16": "Michoacán", "17": "Morelos",
+    "18": "Nayarit", "19": "Nuevo León", "20": "Oaxaca", "21": "Puebla", "22": "Querétaro",
+    "23": "Quintana Roo", "24": "San Luis Potosí", "25": "Sinaloa", "26": "Sonora",
+    "27": "Tabasco", "28": "Tamaulipas", "29": "Tlaxcala", "30": "Veracruz", "31": "Yucatán",
+    "32": "Zacatecas",
+}

@@ -1,0 +1,331 @@
+"""Pages of proposals: dashboard, the sectioned form, the dossier, actions and the decision."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from ..api.schemas import ProposalIn, ProposalPatch, TermsIn
+from ..db import get_session
+from ..domain import workflow
+from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
+from ..domain.loan import LoanTerms, schedule
+from ..domain.policy import check_terms
+from ..domain.proposal import completeness_problems
+from ..domain.revisions import diff
+from ..domain.workflow import Role, State
+from ..exports import schedule_csv, schedule_xlsx
+from ..i18n import say
+from ..models import Revision, User
+from ..services import history, proposals, revisions
+from ..services import workflow as actions
+from ..services.finance import figures_for, proposal_schedule
+from ..services.policy import current_policy
+from ..services.proposals import Filters
+from . import charts
+from .formdata import flat_errors, rows, scalars
+from .labels import ACTIONS
+
+bp = Blueprint("pages", __name__)
+LIST_GROUPS = {
+    "localities": ("name", "inegi_key", "population", "priority_zone"),
+    "social_sites": ("kind", "name", "locality"),
+    "guarantees": ("kind", "description", "value"),
+}
+SCALAR_FIELDS = ("title", "summary", "technology", "requested_amount", "term_months",
+                 "grace_months", "amortization_method")
+FLOW_FIELDS = ("revenue", "opex", "capex", "taxes")
+BLANK_ROWS = 2
+
+
+def _role() -> Role:
+    return Role(current_user.role)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    """Each user's starting page: an SME's proposals, or what waits on a reviewer's role."""
+    session = get_session()
+    if _role() == Role.ADMIN:
+        return redirect(url_for("staff.users"))  # type: ignore[return-value]
+    if _role() == Role.SME:
+        items, _total = proposals.list_proposals(session, current_user, Filters(), 1, 100)
+        return render_template("dashboard.html", items=[
+            (p, proposals.status(p, current_user)) for p in items])
+    return redirect(url_for("staff.queue"))  # type: ignore[return-value]
+
+
+def _form_document(form: Any) -> dict[str, Any]:
+    """Build the proposal document from the sectioned form."""
+    document = scalars(form, SCALAR_FIELDS)
+    if document.get("summary") is None and "summary" in form:
+        document["summary"] = ""
+    for name, fields in LIST_GROUPS.items():
+        document[name] = rows(form, name, fields)
+    flows = []
+    for year in range(1, 6):
+        row = {f: form.get(f"cash_flows-{year - 1}-{f}", "").strip() for f in FLOW_FIELDS}
+        if any(row.values()):
+            flows.append({"year": year, **{k: v or "0" for k, v in row.items()}})
+    document["cash_flows"] = flows
+    credit = scalars(form, ("bureau_score", "report_date"))
+    document["credit_history"] = {"bureau_score": credit.get("bureau_score"),
+                                  "report_date": credit.get("report_date")}
+    return document
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+@login_required
+def new() -> Any:
+    """Start a proposal with its title; the rest is filled in the form, at the SME's pace."""
+    if _role() != Role.SME:
+        abort(403)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            data = ProposalIn().load({"title": request.form.get("title", "")})
+        except ValidationError as error:
+            errors = flat_errors(error.messages)
+        else:
+            created = proposals.create_proposal(get_session(), current_user, data)
+            flash(_("Proposal created. Fill in each section and save as often as you like."))
+            return redirect(url_for("pages.edit", proposal_id=created.id))
+    return render_template("new.html", errors=errors,
+                           title=request.form.get("title", "")), 422 if errors else 200
+
+
+def _edit_values(document: dict[str, Any]) -> dict[str, Any]:
+    values = dict(document)
+    for name in LIST_GROUPS:
+        values[name] = list(document.get(name) or []) + [{}] * BLANK_ROWS
+    by_year = {int(f["year"]): f for f in document.get("cash_flows") or []}
+    values["cash_flows"] = [by_year.get(y, {"year": y}) for y in range(1, 6)]
+    credit = document.get("credit_history") or {}
+    values["bureau_score"] = credit.get("bureau_score")
+    values["report_date"] = credit.get("report_date")
+    return values
+
+
+def _flow_totals(flows: list[dict[str, Any]]) -> dict[str, Any]:
+    def amount(row: dict[str, Any], key: str) -> Decimal:
+        try:
+            return Decimal(str(row.get(key) or 0).replace(",", ""))
+        except ArithmeticError:
+            return Decimal(0)
+
+    totals = {k: sum((amount(r, k) for r in flows), Decimal(0)) for k in FLOW_FIELDS}
+    nets = [amount(r, "revenue") - amount(r, "opex") - amount(r, "capex") - amount(r, "taxes")
+            for r in flows]
+    return {"columns": totals, "nets": nets, "net_total": sum(nets, Decimal(0))}
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int) -> Any:
+    """The sectioned form; saving keeps a draft (no step is taken)."""
+    session = get_session()
+    proposal = proposals.get_proposal(session, current_user, proposal_id)
+    if _role() != Role.SME:
+        abort(403)
+    if State(proposal.state) not in workflow.EDITABLE_STATES:
+        flash(_("This proposal can be edited only at steps 1, 2 and 4."))
+        return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+    errors: dict[str, list[str]] = {}
+    values = _edit_values(proposals.document(proposal))
+    version = proposal.version
+    if request.method == "POST":
+        document = _form_document(request.form)
+        try:
+            version = int(request.form.get("version", "0"))
+            data = ProposalPatch().load({**document, "version": version})
+        except (ValidationError, ValueError) as error:
+            errors = flat_errors(getattr(error, "messages", {"version": [str(error)]}))
+        else:
+            data.pop("version")
+            try:
+                proposals.update_proposal(session, current_user, proposal_id, version, data)
+            except DomainError as error:
+                session.rollback()
+                errors = {r.field or "_form": [say(r)] for r in error.reasons}
+            else:
+                flash(_("Draft saved."))
+                return redirect(url_for("pages.edit", proposal_id=proposal_id,
+                                        _anchor=request.form.get("section", "")))
+        values = _edit_values({**document, "credit_history": document["credit_history"]})
+    return render_template("edit.html", proposal=proposal, values=values, errors=errors,
+                           version=version, totals=_flow_totals(values["cash_flows"])
+                           ), 422 if errors else 200
+
+
+def _charts(metrics: Any) -> dict[str, Any]:
+    years = [str(y) for y in range(1, 6)]
+    flows = list(metrics.net_cash_flows)
+    coverage = {c.year: c for c in metrics.dscr}
+    return {
+        "net": charts.bars(years, [flows], [_("Net cash flow")], _("Net cash flow by year"),
+                           _("Revenue minus operating costs, investment and taxes, per year.")),
+        "cumulative": charts.line(years, list(accumulate(flows)), _("Cumulative cash flow"),
+                                  _("The running total of the net cash flows.")),
+        "coverage": charts.bars(
+            [str(y) for y in coverage],
+            [[c.cfads for c in coverage.values()], [c.debt_service for c in coverage.values()]],
+            [_("Cash available for debt service"), _("Debt service")],
+            _("Debt service against the cash available for it"),
+            _("Per loan year: cash flow available for debt service and what is paid to FOCIR.")),
+    }
+
+
+def _revisions(session: Any, proposal_id: int) -> list[dict[str, Any]]:
+    found = session.scalars(select(Revision).where(Revision.proposal_id == proposal_id)
+                            .order_by(Revision.number))
+    out, previous = [], None
+    for revision in found:
+        out.append({"revision": revision,
+                    "changes": diff(previous.document, revision.document) if previous else []})
+        previous = revision
+    return out
+
+
+def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
+             form_action: str | None = None, status: int = 200) -> Any:
+    session = get_session()
+    proposal = proposals.get_proposal(session, current_user, proposal_id)
+    policy = current_policy(session)
+    figures = figures_for(proposal, policy)
+    entries = history.list_history(session, proposal_id)
+    feedback: dict[int | None, list[Any]] = {}
+    for entry in entries:
+        if entry.comment and entry.action not in ("create", "edit"):
+            feedback.setdefault(entry.revision_number, []).append(entry)
+    reviewers = list(session.scalars(select(User).where(
+        User.role == "promtel", User.active.is_(True)).order_by(User.name))) \
+        if _role() == Role.PROMTEL else []
+    page = render_template(
+        "dossier.html", proposal=proposal, status=proposals.status(proposal, current_user),
+        document=proposals.document(proposal), figures=figures,
+        charts=_charts(figures.metrics) if figures.metrics else None, history=entries,
+        revisions=_revisions(session, proposal_id), feedback=feedback, errors=errors or {},
+        form_action=form_action, reviewers=reviewers, steps=workflow.STEPS,
+        missing=[say(r) for r in completeness_problems(proposals.document(proposal))])
+    return page, status
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@login_required
+def dossier(proposal_id: int) -> Any:
+    """Everything about a proposal, and forms for exactly the actions this user may take."""
+    return _dossier(proposal_id)
+
+
+@bp.post("/proposals/<int:proposal_id>/actions")
+@login_required
+def act(proposal_id: int) -> Any:
+    """Take one workflow action from the dossier's forms."""
+    form = request.form
+    action = form.get("action", "")
+    params = {k: v for k, v in scalars(form, ("comment", "reason", "opinion", "reviewer_id",
+                                              "terms_sha256")).items() if v is not None}
+    if action == "sign" and form.get("accept") != "yes":
+        return _dossier(proposal_id, {"accept": [_("Tick the box to accept the terms.")]},
+                        action, 422)
+    try:
+        version = int(form.get("version", ""))
+        actions.take_action(get_session(), current_user, proposal_id, action, version, params)
+    except ValueError:
+        abort(400)
+    except (CheckFailed, InvalidInput) as error:
+        get_session().rollback()
+        errors: dict[str, list[str]] = {}
+        for r in error.reasons:
+            errors.setdefault(r.field or "_form", []).append(say(r))
+        return _dossier(proposal_id, errors, action, 422)
+    except Conflict as error:
+        get_session().rollback()
+        flash(say(error.reasons[0]))
+        return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+    flash(_("Done: %(action)s.", action=ACTIONS.get(action, action)))
+    return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+
+
+@bp.route("/proposals/<int:proposal_id>/decision", methods=["GET", "POST"])
+@login_required
+def decision(proposal_id: int) -> Any:
+    """FOCIR's decision: terms prefilled, checked, and the schedule shown before confirming."""
+    session = get_session()
+    proposal = proposals.get_proposal(session, current_user, proposal_id)
+    status = proposals.status(proposal, current_user)
+    if "approve" not in status.allowed_actions:
+        abort(403)
+    policy = current_policy(session)
+    values = {"amount": proposal.requested_amount, "annual_rate": policy.annual_rate,
+              "vat_rate": policy.vat_rate, "term_months": proposal.term_months,
+              "grace_months": proposal.grace_months, "method": proposal.amortization_method,
+              "comment": ""}
+    errors: dict[str, list[str]] = {}
+    plan, problems = None, []
+    if request.method == "POST":
+        values = scalars(request.form, ("amount", "annual_rate", "vat_rate", "term_months",
+                                        "grace_months", "method", "comment"),
+                         blank_is_none=False)
+        comment = values.pop("comment", "")
+        try:
+            terms = TermsIn().load(values)
+        except ValidationError as error:
+            errors = flat_errors(error.messages)
+        else:
+            problems = [say(r) for r in check_terms(terms, policy)]
+            if not problems and terms["grace_months"] < terms["term_months"]:
+                plan = schedule(LoanTerms(terms["amount"], terms["annual_rate"],
+                                          terms["vat_rate"], terms["term_months"],
+                                          terms["grace_months"], terms["method"]))
+            if request.form.get("confirm") == "yes" and plan is not None:
+                try:
+                    actions.take_action(session, current_user, proposal_id, "approve",
+                                        int(request.form.get("version", "0")),
+                                        {"terms": terms, "comment": comment})
+                except DomainError as error:
+                    session.rollback()
+                    problems = [say(r) for r in error.reasons]
+                else:
+                    flash(_("The financing is approved. The SME can now sign the agreement."))
+                    return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+        values["comment"] = comment
+    return render_template("decision.html", proposal=proposal, values=values, errors=errors,
+                           problems=problems, plan=plan, policy=policy
+                           ), 422 if (errors or problems) else 200
+
+
+@bp.get("/proposals/<int:proposal_id>/schedule.<kind>")
+@login_required
+def download(proposal_id: int, kind: str) -> Response:
+    """Download the proposal's schedule as CSV or XLSX."""
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    plan = proposal_schedule(get_session(), current_user, proposal_id)
+    if kind == "csv":
+        return Response(schedule_csv(plan), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="amortizacion-{proposal_id}.csv"'})
+    return Response(schedule_xlsx(plan, f"Tabla de amortización, propuesta {proposal_id}"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="amortizacion-{proposal_id}.xlsx"'})
+
+
+@bp.get("/proposals/<int:proposal_id>/revisions/compare")
+@login_required
+def compare(proposal_id: int) -> str:
+    """Show the differences between any two revisions."""
+    before = request.args.get("from", type=int) or 1
+    after = request.args.get("to", type=int) or 1
+    changes = revisions.compare(get_session(), current_user, proposal_id, before, after)
+    proposal = proposals.get_proposal(get_session(), current_user, proposal_id)
+    return render_template("compare.html", proposal=proposal, changes=changes, before=before,
+                           after=after)

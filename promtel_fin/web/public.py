@@ -1,0 +1,131 @@
+"""Pages anyone can open: the program, the ten steps, the loan simulator, and registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from ..api.schemas import LoanIn, RegistrationIn
+from ..db import get_session
+from ..domain import workflow
+from ..domain.errors import DomainError
+from ..domain.loan import LoanTerms, schedule
+from ..i18n import say
+from ..security import limiter
+from ..services import users
+from ..services.policy import current_policy
+from . import charts
+from .formdata import flat_errors, scalars
+
+bp = Blueprint("public", __name__)
+LOAN_FIELDS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
+COMPANY_FIELDS = ("legal_name", "rfc", "ift_registration", "state_code", "municipality_key",
+                  "address", "legal_rep_name", "legal_rep_curp", "contact_name",
+                  "contact_email", "contact_phone")
+
+
+def steps() -> list[dict[str, Any]]:
+    """Describe the ten steps and who acts at each, from the transition table."""
+    return [{"number": workflow.step_of(s), "state": str(s),
+             "roles": [str(r) for r in workflow.waiting_on(s)]} for s in workflow.STEPS]
+
+
+def simulate(values: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
+    """Validate the simulator's fields like the API does and build the schedule."""
+    try:
+        data = LoanIn().load({k: v for k, v in values.items() if v not in (None, "")})
+    except ValidationError as error:
+        return None, flat_errors(error.messages)
+    rules = current_policy(get_session())
+    errors: dict[str, list[str]] = {}
+    if data["term_months"] > rules.max_term_months:
+        errors["term_months"] = [_("The term can be at most %(limit)s months.",
+                                   limit=rules.max_term_months)]
+    if data["grace_months"] > rules.max_grace_months:
+        errors["grace_months"] = [_("The grace period can be at most %(limit)s months.",
+                                    limit=rules.max_grace_months)]
+    if errors:
+        return None, errors
+    try:
+        return schedule(LoanTerms(**data)), {}
+    except DomainError as error:
+        return None, {r.field or "_form": [say(r)] for r in error.reasons}
+
+
+def schedule_chart(plan: Any) -> Any:
+    """Chart the balance month by month."""
+    months = [str(r.period) if r.period % 6 == 0 or r.period == 1 else "" for r in plan.rows]
+    return charts.bars(months, [[r.principal for r in plan.rows],
+                                [r.interest + r.vat for r in plan.rows]],
+                       [_("Principal"), _("Interest and VAT")],
+                       _("What each monthly payment repays"),
+                       _("Principal and interest with VAT of each month's payment."))
+
+
+@bp.get("/")
+def home() -> str:
+    """The program, its terms, the ten steps, and the simulator."""
+    rules = current_policy(get_session())
+    return render_template("home.html", policy=rules, steps=steps(), values={
+        "amount": "4500000", "annual_rate": str(rules.annual_rate),
+        "vat_rate": str(rules.vat_rate), "term_months": rules.max_term_months,
+        "grace_months": rules.max_grace_months, "method": "level"}, errors={})
+
+
+@bp.get("/simulator")
+@limiter.limit(lambda: current_app.config["SIMULATOR_RATE_LIMIT"])
+def simulator() -> tuple[str, int] | str:
+    """Answer the simulator form (a GET, so it works without JavaScript and can be shared)."""
+    rules = current_policy(get_session())
+    values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
+    values.setdefault("annual_rate", str(rules.annual_rate))
+    values.setdefault("vat_rate", str(rules.vat_rate))
+    plan, errors = simulate(values)
+    page = render_template("simulator.html", policy=rules, values=values, errors=errors,
+                           plan=plan, chart=schedule_chart(plan) if plan else None)
+    return (page, 422) if errors else page
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register() -> Response | tuple[str, int] | str:
+    """Let an SME register its company and its first user."""
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.dashboard"))
+    values = {"email": "", "name": "", "company": {}}
+    if request.method == "GET":
+        return render_template("register.html", values=values, errors={})
+    form = request.form
+    values = {"email": form.get("email", "").strip(), "password": form.get("password", ""),
+              "name": form.get("name", "").strip(),
+              "company": {k: v for k, v in scalars(form, [f"company.{f}" for f in
+                                                          COMPANY_FIELDS]).items()
+                          if v is not None}}
+    values["company"] = {k.split(".", 1)[1]: v for k, v in values["company"].items()}
+    errors: dict[str, list[str]] = {}
+    if form.get("password") != form.get("password_confirm"):
+        errors["password_confirm"] = [_("The two passwords do not match.")]
+    try:
+        data = RegistrationIn().load(values)
+    except ValidationError as error:
+        errors.update(flat_errors(error.messages))
+        data = None
+    if not errors and data is not None:
+        try:
+            user = users.register_sme(get_session(), data)
+        except DomainError as error:
+            get_session().rollback()
+            for r in error.reasons:
+                field = {"rfc": "company.rfc"}.get(r.field or "", r.field or "_form")
+                errors.setdefault(field, []).append(say(r))
+        else:
+            login_user(user)
+            flash(_("Welcome! Your company is registered. Start your first proposal."))
+            return redirect(url_for("pages.dashboard"))
+    values.pop("password", None)
+    return render_template("register.html", values=values, errors=errors), 422
