@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...domain.identifiers import curp_problems
+from ...domain.identifiers import curp_problems, normalize_rfc, rfc_problems
 from ...i18n import say
 from ..fields import Text, choice, digits
 from .common import STATE_CODES, StrictSchema
@@ -54,6 +54,10 @@ class CompanyIn(StrictSchema):
         if key and state and not key.startswith(state):
             errors["municipality_key"] = [_("The municipality key must start with the state "
                                             "code {state}.").format(state=state)]
+        if data.get("rfc"):
+            rfc_errors, _warnings = rfc_problems(normalize_rfc(data["rfc"]))
+            if rfc_errors:
+                errors["rfc"] = [say(r) for r in rfc_errors]
         if data.get("legal_rep_curp"):
             problems = curp_problems(data["legal_rep_curp"])
             if problems:
