@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..i18n import translate_messages
+
 INTEGERS = {"term_months", "grace_months", "year", "population", "bureau_score",
             "max_term_months", "max_grace_months", "min_bureau_score",
             "credit_report_max_age_days", "rural_population_threshold", "reviewer_id"}
@@ -61,8 +63,12 @@ def scalars(form: MultiDict, names: Iterable[str], *, blank_is_none: bool = True
     return out
 
 
-def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Flatten marshmallow's nested errors into ``{"localities-0-name": [...]}``."""
+def flat_errors(errors: Any) -> dict[str, list[str]]:
+    """Flatten marshmallow's nested errors into ``{"localities-0-name": [...]}``, translated."""
+    return _flatten(translate_messages(errors))
+
+
+def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(errors, Mapping):
         for key, value in errors.items():
@@ -71,13 +77,13 @@ def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
             else:
                 name = f"{prefix}-{key}" if prefix and prefix[-1].isdigit() else (
                     f"{prefix}.{key}" if prefix else str(key))
-            out.update(flat_errors(value, name))
+            out.update(_flatten(value, name))
     elif isinstance(errors, list | tuple):
         if all(isinstance(e, str) for e in errors):
             out.setdefault(prefix or "_form", []).extend(errors)
         else:
             for item in errors:
-                out.update(flat_errors(item, prefix))
+                out.update(_flatten(item, prefix))
     else:
         out.setdefault(prefix or "_form", []).append(str(errors))
     return out

@@ -85,6 +85,7 @@ def simulator() -> tuple[str, int] | str:
     values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
     values.setdefault("annual_rate", str(rules.annual_rate))
     values.setdefault("vat_rate", str(rules.vat_rate))
+    values.setdefault("method", "level")
     plan, errors = simulate(values)
     page = render_template("simulator.html", policy=rules, values=values, errors=errors,
                            plan=plan, chart=schedule_chart(plan) if plan else None)

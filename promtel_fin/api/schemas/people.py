@@ -47,7 +47,7 @@ class CompanyIn(StrictSchema):
     contact_email = fields.Email(load_default=None, validate=validate.Length(max=254))
     contact_phone = Text(30, load_default=None)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)   # report the RFC with every other error
     def _keys_agree(self, data: dict[str, Any], **_kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         key, state = data.get("municipality_key"), data.get("state_code")

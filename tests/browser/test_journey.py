@@ -1,0 +1,203 @@
+"""In a real browser: three people take a proposal through the ten steps, in Spanish."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from promtel_fin.domain.workflow import Role
+
+from ..factories import PASSWORD, Factory
+
+
+def signed_in(chromium: Any, base: str, email: str, password: str = PASSWORD) -> Any:
+    """Open a new browser context and sign in."""
+    page = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
+    return page
+
+
+def press(page: Any, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+
+
+def fill_proposal(page: Any) -> None:
+    page.fill("#summary", "Troncal de fibra de 15 km y red FTTH de 5 km para dos comunidades.")
+    page.select_option("#technology", "ftth")
+    page.fill("#localities-0-name", "Cuautitla")
+    page.fill("#localities-0-inegi_key", "170270003")
+    page.fill("#localities-0-population", "1850")
+    page.select_option("#social_sites-0-kind", "school")
+    page.fill("#social_sites-0-name", "Escuela Primaria Benito Juárez")
+    page.fill("#requested_amount", "4500000")
+    page.fill("#term_months", "40")
+    page.fill("#grace_months", "6")
+    page.select_option("#amortization_method", "level")
+    page.select_option("#guarantees-0-kind", "real_estate")
+    page.fill("#guarantees-0-value", "10000000")
+    page.fill("#bureau_score", "690")
+    page.fill("#report_date", (date.today() - timedelta(days=15)).isoformat())
+    flows = [("2900000", "1200000", "4800000", "50000"), ("4000000", "1350000", "200000", "350000"),
+             ("4300000", "1400000", "150000", "420000"), ("4500000", "1450000", "150000", "470000"),
+             ("4700000", "1500000", "150000", "500000")]
+    for i, row in enumerate(flows):
+        for field, value in zip(("revenue", "opex", "capex", "taxes"), row, strict=True):
+            page.fill(f"#cash_flows-{i}-{field}", value)
+
+
+def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
+        live_server: str, chromium: Any, make: Factory, shoot: Any) -> None:
+    base = live_server
+    promtel_user, focir_user = make.user(Role.PROMTEL, name="Revisora"), make.user(Role.FOCIR)
+
+    sme = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    sme.goto(f"{base}/register")
+    sme.fill("#email", "duena@telecom-sierra.mx")
+    sme.fill("#password", "una-clave-larga")
+    sme.fill("#password_confirm", "una-clave-larga")
+    sme.fill("#company-legal_name", "Telecom de la Sierra, S.A. de C.V.")
+    sme.fill("#company-rfc", "FMR180605CD1")
+    sme.select_option("#company-state_code", "17")
+    sme.fill("#company-municipality_key", "17027")
+    shoot(sme, "register")
+    press(sme, "Registrarme")
+    assert sme.url.endswith("/dashboard")
+    sme.get_by_role("link", name="Iniciar una propuesta nueva").click()
+    sme.fill("#title", "Fibra al hogar en Cuautitla")
+    press(sme, "Crear la propuesta")
+    fill_proposal(sme)
+    press(sme, "Guardar borrador")
+    assert "Borrador guardado." in sme.content()
+    shoot(sme, "sme-proposal-form")
+    proposal_url = re.sub(r"/edit.*$", "", sme.url)
+
+    promtel = signed_in(chromium, base, promtel_user.email)
+    promtel.goto(f"{base}/queue")
+    shoot(promtel, "promtel-queue")
+    promtel.get_by_role("link", name="Fibra al hogar en Cuautitla").click()
+    press(promtel, "Atender el contacto")
+    assert "Paso 2 de 10" in promtel.content()
+
+    sme.goto(proposal_url)
+    assert "Valor presente neto (VPN)" in sme.content()   # figures before submitting
+    shoot(sme, "sme-dossier-before-submitting")
+    press(sme, "Enviar propuesta")
+    promtel.goto(proposal_url)
+    promtel.fill("#give_feedback-comment", "Detalle la demanda esperada por localidad.")
+    press(promtel, "Dar retroalimentación")
+
+    sme.goto(f"{proposal_url}/edit")
+    sme.fill("#summary", "Red FTTH de 5 km; 600 hogares esperados en dos comunidades.")
+    press(sme, "Guardar borrador")
+    sme.goto(proposal_url)
+    assert "Detalle la demanda esperada" in sme.content()   # feedback beside its revision
+    press(sme, "Enviar actualización")
+
+    promtel.goto(proposal_url)
+    press(promtel, "Verificar")
+    promtel.fill("#present_to_focir-comment", "PROMTEL respalda el proyecto.")
+    press(promtel, "Presentar a FOCIR")
+
+    focir = signed_in(chromium, base, focir_user.email)
+    focir.goto(proposal_url)
+    focir.fill("#give_feedback-comment", "Bancable; garantías suficientes.")
+    press(focir, "Dar retroalimentación")
+
+    promtel.goto(proposal_url)
+    promtel.check("input[name=opinion][value=favourable]")
+    promtel.fill("#give_opinion-comment", "Viable: flujos positivos desde el segundo año.")
+    press(promtel, "Dar opinión")
+    shoot(promtel, "promtel-dossier")
+
+    focir.goto(proposal_url)
+    press(focir, "Preparar la aprobación")
+    press(focir, "Revisar los términos y mostrar la tabla de amortización")
+    assert "Tabla de amortización resultante" in focir.content()
+    shoot(focir, "focir-decision")
+    press(focir, "Confirmar la aprobación con estos términos")
+    assert "Paso 10 de 10" in focir.content()
+
+    sme.goto(proposal_url)
+    sme.check("input[name=accept]")
+    press(sme, "Firmar el convenio")
+    focir.goto(proposal_url)
+    focir.check("input[name=accept]")
+    press(focir, "Firmar el convenio")
+    assert "Firmado" in focir.content()
+    sme.goto(f"{base}/dashboard")
+    assert "esta propuesta está cerrada" in sme.content()
+    shoot(sme, "sme-dashboard")
+
+
+def test_the_simulator_works_with_javascript_switched_off(live_server: str, chromium: Any,
+                                                          shoot: Any) -> None:
+    page = chromium.new_context(java_script_enabled=False).new_page()
+    page.goto(live_server)
+    shoot(page, "landing")
+    page.fill("#amount", "10000000")
+    page.fill("#term_months", "40")
+    page.fill("#grace_months", "6")
+    page.get_by_role("button", name="Simular").click()
+    page.wait_for_load_state()
+    content = page.content()
+    assert "$338,964.95" in content and "$2,024,808.39" in content and "<svg" in content
+    shoot(page, "simulator")
+
+
+def test_a_validation_error_is_shown_beside_the_field(live_server: str, chromium: Any,
+                                                      shoot: Any) -> None:
+    page = chromium.new_page()
+    page.goto(f"{live_server}/register")
+    page.fill("#email", "no-es-correo")
+    page.fill("#company-rfc", "ABC991399AB1")
+    page.get_by_role("button", name="Registrarme").click()
+    page.wait_for_load_state()
+    assert page.locator("#email-error").inner_text() == "No es un correo electrónico válido."
+    assert "no tiene una estructura válida" in page.locator("#company-rfc-error").inner_text()
+    assert page.input_value("#company-rfc") == "ABC991399AB1"
+    shoot(page, "validation-error")
+
+
+def test_the_language_switch_shows_english_pages(live_server: str, chromium: Any,
+                                                 shoot: Any) -> None:
+    page = chromium.new_context().new_page()
+    page.goto(live_server)
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "The ten steps" in page.content()
+    page.goto(f"{live_server}/simulator?amount=4500000&term_months=40&grace_months=6")
+    assert "Monthly installment after the grace period" in page.content()
+    shoot(page, "english")
+
+
+def test_main_pages_have_no_serious_accessibility_violations(
+        live_server: str, chromium: Any, make: Factory, axe: Any, shoot: Any) -> None:
+    from promtel_fin.domain.workflow import State
+
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.FOCIR_DECISION)
+    admin = make.user(Role.ADMIN)
+    pages = {None: ["/", "/simulator?amount=4500000&term_months=40&grace_months=6",
+                    "/register", "/login"],
+             cast[Role.SME]: ["/dashboard", f"/proposals/{proposal.id}"],
+             cast[Role.PROMTEL]: ["/queue", f"/proposals/{proposal.id}"],
+             cast[Role.FOCIR]: [f"/proposals/{proposal.id}/decision"],
+             admin: ["/admin/users", "/admin/policy", "/account/password"]}
+    found = {}
+    for user, paths in pages.items():
+        page = (signed_in(chromium, live_server, user.email) if user
+                else chromium.new_context().new_page())
+        for path in paths:
+            page.goto(live_server + path)
+            name = f"{user.role if user else 'public'}{path}".replace("/", "-").split("?")[0]
+            shoot(page, f"axe-{name}")
+            violations = axe(page)
+            if violations:
+                found[f"{user.role if user else 'public'} {path}"] = violations
+    assert found == {}
