@@ -243,3 +243,32 @@ def test_the_schedule_downloads_from_the_dossier(client: FlaskClient, make: Fact
     r = client.get(f"/proposals/{proposal.id}/schedule.xlsx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
     assert client.get(f"/proposals/{proposal.id}/schedule.pdf").status_code == 404
+
+
+def test_the_dossier_shows_the_projection_and_compares_any_two_revisions(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.UPDATE)
+    make.act(proposal.id, cast[Role.SME], "submit_update")
+    sign_in(client, cast[Role.PROMTEL])
+    page = text(client.get(f"/proposals/{proposal.id}"))
+    assert "$2,400,000.00" in page            # year 2 revenue of the projection
+    assert 'id="compare-from"' in page
+    compared = text(client.get(f"/proposals/{proposal.id}/revisions/compare?from=1&to=2"))
+    assert "Sin diferencias." in compared
+
+
+def test_an_unexpected_failure_shows_a_friendly_page_and_keeps_the_api_json(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from promtel_fin.web import public
+
+    client.application.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(public, "steps", broken)
+    r = client.get("/")
+    assert r.status_code == 500 and r.content_type.startswith("text/html")
+    assert "Algo falló de nuestro lado; no se guardó nada." in text(r)
+    assert "boom" not in text(r) and "Traceback" not in text(r)
