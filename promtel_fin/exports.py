@@ -6,6 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -15,6 +16,7 @@ from .domain.loan import Schedule
 HEADERS = ("Periodo", "Fecha de pago", "Días", "Saldo inicial", "Interés", "IVA", "Capital",
            "Pago", "Saldo final")
 MONEY_FORMAT = "#,##0.00"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rows(plan: Schedule) -> list[list[object]]:
@@ -69,3 +71,13 @@ def schedule_xlsx(plan: Schedule, title: str = "Tabla de amortización") -> byte
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def download(plan: Schedule, proposal_id: int, kind: str) -> Response:
+    """Answer the schedule as an attachment: ``csv`` or ``xlsx``."""
+    name = f"amortizacion-{proposal_id}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "csv":
+        return Response(schedule_csv(plan), mimetype="text/csv", headers=headers)
+    return Response(schedule_xlsx(plan, f"Tabla de amortización, propuesta {proposal_id}"),
+                    mimetype=XLSX, headers=headers)

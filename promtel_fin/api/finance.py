@@ -14,7 +14,7 @@ from ..domain import stress, viability
 from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
 from ..domain.loan import LoanTerms, schedule
 from ..domain.workflow import Role
-from ..exports import schedule_csv, schedule_xlsx
+from ..exports import XLSX, download
 from ..security import api_user, limiter
 from ..services import finance, policy
 from . import present
@@ -110,23 +110,17 @@ class ProposalScheduleCsv(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, proposal_id: int) -> Response:
         """The schedule as CSV, with Spanish headers."""
-        plan = finance.proposal_schedule(get_session(), api_user(), proposal_id)
-        return Response(schedule_csv(plan), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="amortizacion-{proposal_id}.csv"'})
+        return download(finance.proposal_schedule(get_session(), api_user(), proposal_id),
+                        proposal_id, "csv")
 
 
 @blp.route("/proposals/<int:proposal_id>/schedule.xlsx")
 class ProposalScheduleXlsx(MethodView):
-    @blp.response(200, content_type="application/vnd.openxmlformats-officedocument."
-                                    "spreadsheetml.sheet")
+    @blp.response(200, content_type=XLSX)
     def get(self, proposal_id: int) -> Response:
         """The schedule as an XLSX workbook (numbers as numbers, two decimals)."""
-        plan = finance.proposal_schedule(get_session(), api_user(), proposal_id)
-        return Response(
-            schedule_xlsx(plan, f"Tabla de amortización, propuesta {proposal_id}"),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition":
-                     f'attachment; filename="amortizacion-{proposal_id}.xlsx"'})
+        return download(finance.proposal_schedule(get_session(), api_user(), proposal_id),
+                        proposal_id, "xlsx")
 
 
 @blp.route("/proposals/<int:proposal_id>/metrics")

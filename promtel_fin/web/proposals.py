@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from .. import exports
 from ..api.schemas import ProposalIn, ProposalPatch, TermsIn
 from ..db import get_session
 from ..domain import workflow
@@ -21,7 +22,6 @@ from ..domain.policy import check_terms
 from ..domain.proposal import completeness_problems
 from ..domain.revisions import diff
 from ..domain.workflow import Role, State
-from ..exports import schedule_csv, schedule_xlsx
 from ..i18n import say
 from ..models import Revision, User
 from ..services import history, proposals, revisions
@@ -309,15 +309,8 @@ def download(proposal_id: int, kind: str) -> Response:
     """Download the proposal's schedule as CSV or XLSX."""
     if kind not in ("csv", "xlsx"):
         abort(404)
-    plan = proposal_schedule(get_session(), current_user, proposal_id)
-    if kind == "csv":
-        return Response(schedule_csv(plan), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="amortizacion-{proposal_id}.csv"'})
-    return Response(schedule_xlsx(plan, f"Tabla de amortización, propuesta {proposal_id}"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="amortizacion-{proposal_id}.xlsx"'})
-
+    return exports.download(proposal_schedule(get_session(), current_user, proposal_id),
+                            proposal_id, kind)
 
 @bp.get("/proposals/<int:proposal_id>/revisions/compare")
 @login_required

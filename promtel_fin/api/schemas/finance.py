@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ...domain.loan import DAY_COUNTS, METHODS
 from ..fields import Money, Rate, Text, choice, whole
 from .common import StrictSchema
+from .proposals import CashFlowIn
 
 
 class LoanIn(StrictSchema):
@@ -62,16 +63,8 @@ class ScheduleOut(Schema):
     totals = fields.Nested(TotalsOut)
 
 
-class YearIn(StrictSchema):
-    year = whole(1, 5, required=True)
-    revenue = Money(required=True)
-    opex = Money(required=True)
-    capex = Money(required=True)
-    taxes = Money(required=True)
-
-
 class ViabilityIn(StrictSchema):
-    years = fields.List(fields.Nested(YearIn), required=True)
+    years = fields.List(fields.Nested(CashFlowIn), required=True)
     discount_rate = Rate(load_default=None)
     loan = fields.Nested(LoanIn, load_default=None)
 
