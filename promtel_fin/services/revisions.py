@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.errors import N_, NotFound, reason
 from ..domain.revisions import diff
 from ..models import Revision, User
-from .proposals import get_proposal
+from .proposals import MAX_ID, get_proposal
 
 
 def list_revisions(session: Session, user: User, proposal_id: int) -> list[Revision]:
@@ -24,7 +24,8 @@ def get_revision(session: Session, user: User, proposal_id: int, number: int) ->
     """Give one revision, or raise NotFound."""
     get_proposal(session, user, proposal_id, options=())
     revision = session.scalar(select(Revision).where(
-        Revision.proposal_id == proposal_id, Revision.number == number))
+        Revision.proposal_id == proposal_id, Revision.number == number)) \
+        if 0 < number <= MAX_ID else None
     if revision is None:
         raise NotFound(reason("revision_not_found",
                               N_("Revision {number} of proposal {id} was not found."),

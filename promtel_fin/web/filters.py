@@ -17,7 +17,10 @@ def money(value: Any) -> str:
     """Write pesos as $1,234,567.89 (an empty string for nothing)."""
     if value in (None, ""):
         return ""
-    return pesos(Decimal(str(value)))
+    try:
+        return pesos(Decimal(str(value)))
+    except ArithmeticError:   # not an amount: show it as typed rather than fail the page
+        return str(value)
 
 
 def percent(value: Any, places: int = 2) -> str:

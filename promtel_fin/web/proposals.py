@@ -13,7 +13,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from .. import exports
-from ..api.schemas import ProposalIn, ProposalPatch, TermsIn
+from ..api.fields import MONEY_MAX
+from ..api.schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
@@ -51,16 +52,16 @@ def _role() -> Role:
 
 @bp.get("/dashboard")
 @login_required
-def dashboard() -> str:
+def dashboard() -> Any:
     """Each user's starting page: an SME's proposals, or what waits on a reviewer's role."""
     session = get_session()
     if _role() == Role.ADMIN:
-        return redirect(url_for("staff.users"))  # type: ignore[return-value]
+        return redirect(url_for("staff.users"))
     if _role() == Role.SME:
         items, _total = proposals.list_proposals(session, current_user, Filters(), 1, 100)
         return render_template("dashboard.html", items=[
             (p, proposals.status(p, current_user)) for p in items])
-    return redirect(url_for("staff.queue"))  # type: ignore[return-value]
+    return redirect(url_for("staff.queue"))
 
 
 def _form_document(form: Any) -> dict[str, Any]:
@@ -116,10 +117,12 @@ def _edit_values(document: dict[str, Any]) -> dict[str, Any]:
 
 def _flow_totals(flows: list[dict[str, Any]]) -> dict[str, Any]:
     def amount(row: dict[str, Any], key: str) -> Decimal:
+        """Read a typed amount; what cannot be money counts as 0 (its error shows beside it)."""
         try:
-            return Decimal(str(row.get(key) or 0).replace(",", ""))
+            value = Decimal(str(row.get(key) or 0).replace(",", ""))
         except ArithmeticError:
             return Decimal(0)
+        return value if value.is_finite() and abs(value) <= MONEY_MAX else Decimal(0)
 
     totals = {k: sum((amount(r, k) for r in flows), Decimal(0)) for k in FLOW_FIELDS}
     nets = [amount(r, "revenue") - amount(r, "opex") - amount(r, "capex") - amount(r, "taxes")
@@ -198,8 +201,8 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
              form_action: str | None = None, status: int = 200) -> Any:
     session = get_session()
     proposal = proposals.get_proposal(session, current_user, proposal_id)
-    policy = current_policy(session)
-    figures = figures_for(proposal, policy)
+    document = proposals.document(proposal)
+    figures = figures_for(proposal, current_policy(session))
     entries = history.list_history(session, proposal_id)
     feedback: dict[int | None, list[Any]] = {}
     for entry in entries:
@@ -210,11 +213,11 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         if _role() == Role.PROMTEL else []
     page = render_template(
         "dossier.html", proposal=proposal, status=proposals.status(proposal, current_user),
-        document=proposals.document(proposal), figures=figures,
+        document=document, figures=figures,
         charts=_charts(figures.metrics) if figures.metrics else None, history=entries,
         revisions=_revisions(session, proposal_id), feedback=feedback, errors=errors or {},
         form_action=form_action, reviewers=reviewers, steps=workflow.STEPS,
-        missing=[say(r) for r in completeness_problems(proposals.document(proposal))])
+        missing=[say(r) for r in completeness_problems(document)])
     return page, status
 
 
@@ -231,16 +234,19 @@ def act(proposal_id: int) -> Any:
     """Take one workflow action from the dossier's forms."""
     form = request.form
     action = form.get("action", "")
-    params = {k: v for k, v in scalars(form, ("comment", "reason", "opinion", "reviewer_id",
-                                              "terms_sha256")).items() if v is not None}
     if action == "sign" and form.get("accept") != "yes":
         return _dossier(proposal_id, {"accept": [_("Tick the box to accept the terms.")]},
                         action, 422)
+    given = {k: v for k, v in scalars(form, ("action", "version", "comment", "reason", "opinion",
+                                             "reviewer_id", "terms_sha256")).items()
+             if v is not None}
+    try:   # the same checks as the API's transitions
+        params = TransitionIn().load(given)
+    except ValidationError as error:
+        return _dossier(proposal_id, flat_errors(error.messages), action, 422)
     try:
-        version = int(form.get("version", ""))
-        actions.take_action(get_session(), current_user, proposal_id, action, version, params)
-    except ValueError:
-        abort(400)
+        actions.take_action(get_session(), current_user, proposal_id, params.pop("action"),
+                            params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
         get_session().rollback()
         errors: dict[str, list[str]] = {}
@@ -286,10 +292,11 @@ def decision(proposal_id: int) -> Any:
                 plan = schedule(LoanTerms(terms["amount"], terms["annual_rate"],
                                           terms["vat_rate"], terms["term_months"],
                                           terms["grace_months"], terms["method"]))
+            version = request.form.get("version", "")
             if request.form.get("confirm") == "yes" and plan is not None:
                 try:
                     actions.take_action(session, current_user, proposal_id, "approve",
-                                        int(request.form.get("version", "0")),
+                                        int(version) if version.isdigit() else 0,
                                         {"terms": terms, "comment": comment})
                 except DomainError as error:
                     session.rollback()
@@ -311,6 +318,7 @@ def download(proposal_id: int, kind: str) -> Response:
         abort(404)
     return exports.download(proposal_schedule(get_session(), current_user, proposal_id),
                             proposal_id, kind)
+
 
 @bp.get("/proposals/<int:proposal_id>/revisions/compare")
 @login_required

@@ -20,7 +20,7 @@ from ..models import User
 from ..services import policy as policies
 from ..services import proposals
 from ..services import users as accounts
-from ..services.proposals import Filters
+from ..services.proposals import MAX_ID, Filters
 from .formdata import INTEGERS, flat_errors, scalars
 
 bp = Blueprint("staff", __name__)
@@ -66,7 +66,8 @@ def users() -> Any:
     values: dict[str, Any] = {}
     if request.method == "POST":
         form = request.form
-        target = session.get(User, form.get("user_id", type=int) or 0)
+        user_id = form.get("user_id", type=int) or 0
+        target = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
         if form.get("do") == "create":
             values = {k: form.get(k, "").strip() for k in ("email", "name", "role",
                                                          "company_rfc")}

@@ -272,3 +272,44 @@ def test_an_unexpected_failure_shows_a_friendly_page_and_keeps_the_api_json(
     assert r.status_code == 500 and r.content_type.startswith("text/html")
     assert "Algo falló de nuestro lado; no se guardó nada." in text(r)
     assert "boom" not in text(r) and "Traceback" not in text(r)
+
+
+HOSTILE = ["", "abc", "-1", "99999999999999999999", "1e309", "a\x00b", "x" * 6000]
+
+
+def test_hostile_form_values_never_cause_a_server_error(client: FlaskClient,
+                                                        make: Factory) -> None:
+    """Does every form answer 4xx, never 500, to junk (on PostgreSQL too)?"""
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_VERIFICATION)
+    decision = make.proposal(cast, at=State.FOCIR_DECISION)
+    draft = make.proposal(cast)
+    admin = make.user(Role.ADMIN)
+
+    def check(user: User, path: str, fields: list[str], base: dict | None = None,
+              token_from: str | None = None) -> None:
+        with client.session_transaction() as s:
+            s.clear()
+        sign_in(client, user)
+        for value in HOSTILE:
+            data = {**(base or {}), **{f: value for f in fields}}
+            r = post(client, path, data, token_from=token_from)
+            assert r.status_code < 500, (path, value, r.status_code)
+
+    check(cast[Role.PROMTEL], f"/proposals/{proposal.id}/actions",
+          ["version", "reviewer_id", "comment", "reason", "opinion", "terms_sha256"],
+          {"action": "verify"}, token_from=f"/proposals/{proposal.id}")
+    check(cast[Role.FOCIR], f"/proposals/{decision.id}/decision",
+          ["amount", "annual_rate", "term_months", "grace_months", "version"],
+          {"confirm": "yes", "method": "level", "vat_rate": "0.16"})
+    check(cast[Role.SME], f"/proposals/{draft.id}/edit",
+          ["version", "title", "requested_amount", "term_months", "localities-0-population",
+           "cash_flows-0-revenue", "bureau_score", "report_date"])
+    check(admin, "/admin/users", ["user_id", "role"], {"do": "role"})
+    check(admin, "/admin/policy", ["effective_from", "max_amount", "max_term_months",
+                                   "haircut-real_estate"])
+    for value in HOSTILE[:5]:
+        assert client.get(f"/proposals/{draft.id}/revisions/compare",
+                          query_string={"from": value, "to": value}).status_code < 500
+        assert client.get("/queue", query_string={"step": value, "min_amount": value}
+                          ).status_code < 500

@@ -188,3 +188,13 @@ def test_reviewers_see_a_warning_for_a_wrong_rfc_check_digit_and_smes_do_not(
     warnings = api.get(f"/proposals/{proposal.id}", cast[Role.PROMTEL]).json["warnings"]
     assert len(warnings) == 1 and "FMR180605CD9" in warnings[0]
     assert api.get(f"/proposals/{proposal.id}", cast[Role.SME]).json["warnings"] == []
+
+
+def test_out_of_range_ids_in_the_path_are_not_found_not_errors(api: ApiClient,
+                                                               make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast)
+    huge = 10**12
+    for path in (f"/proposals/{huge}", f"/proposals/{huge}/history",
+                 f"/proposals/{proposal.id}/revisions/{huge}"):
+        assert api.get(path, cast[Role.PROMTEL]).status_code == 404, path
