@@ -67,14 +67,19 @@ def schedule_chart(plan: Any) -> Any:
                        _("Principal and interest with VAT of each month's payment."))
 
 
+def example(rules: Any) -> dict[str, Any]:
+    """Prefill the simulator with an example within the policy."""
+    return {"amount": "4500000", "annual_rate": str(rules.annual_rate),
+            "vat_rate": str(rules.vat_rate), "term_months": rules.max_term_months,
+            "grace_months": rules.max_grace_months, "method": "level"}
+
+
 @bp.get("/")
 def home() -> str:
     """The program, its terms, the ten steps, and the simulator."""
     rules = current_policy(get_session())
-    return render_template("home.html", policy=rules, steps=steps(), values={
-        "amount": "4500000", "annual_rate": str(rules.annual_rate),
-        "vat_rate": str(rules.vat_rate), "term_months": rules.max_term_months,
-        "grace_months": rules.max_grace_months, "method": "level"}, errors={})
+    return render_template("home.html", policy=rules, steps=steps(), values=example(rules),
+                           errors={})
 
 
 @bp.get("/simulator")
@@ -82,6 +87,9 @@ def home() -> str:
 def simulator() -> tuple[str, int] | str:
     """Answer the simulator form (a GET, so it works without JavaScript and can be shared)."""
     rules = current_policy(get_session())
+    if "amount" not in request.args:   # opened from the menu: an example, not an error
+        return render_template("simulator.html", policy=rules, values=example(rules),
+                               errors={}, plan=None, chart=None)
     values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
     values.setdefault("annual_rate", str(rules.annual_rate))
     values.setdefault("vat_rate", str(rules.vat_rate))

@@ -33,6 +33,13 @@ def test_the_simulator_works_as_a_plain_get_form(client: FlaskClient) -> None:
     assert "<svg" in page and "<script" not in page
 
 
+def test_the_simulator_opened_from_the_menu_shows_an_example_without_errors(
+        client: FlaskClient) -> None:
+    r = client.get("/simulator")
+    assert r.status_code == 200
+    assert 'value="4500000"' in text(r) and "Revise estos campos" not in text(r)
+
+
 def test_the_simulator_keeps_what_was_typed_and_explains_errors(client: FlaskClient) -> None:
     r = client.get("/simulator", query_string={"amount": "mucho", "term_months": 48,
                                                "grace_months": 6, "method": "level"})
