@@ -28,12 +28,13 @@ def _short(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _frame(title: str, description: str, low: float, high: float) -> tuple[list[str], callable]:
+def _frame(title: str, description: str, low: float, high: float,
+           top: float = TOP) -> tuple[list[str], callable]:
     chart_id = next(_ids)
     span = (high - low) or 1.0
 
     def y(value: float) -> float:
-        return TOP + (high - value) / span * (HEIGHT - TOP - BOTTOM)
+        return top + (high - value) / span * (HEIGHT - top - BOTTOM)
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
@@ -63,7 +64,8 @@ def bars(categories: Sequence[str], series: Sequence[Sequence[float | Decimal]],
     """Draw grouped bars, one group per category, one bar per series."""
     data = [[float(v) for v in s] for s in series]
     low, high = _bounds(data)
-    parts, y = _frame(title, description, low, high)
+    legend = 16 * len(data) if len(data) > 1 else 0     # a band above the plot for the legend
+    parts, y = _frame(title, description, low, high, TOP + legend)
     slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
     bar = slot * 0.7 / max(len(data), 1)
     for i, category in enumerate(categories):
@@ -79,10 +81,9 @@ def bars(categories: Sequence[str], series: Sequence[Sequence[float | Decimal]],
                      f'text-anchor="middle" font-size="12" fill="#333">{escape(category)}</text>')
     if len(data) > 1:
         for j, name in enumerate(names):   # one legend line per series: long labels fit
-            parts.append(f'<rect x="{WIDTH - RIGHT - 250}" y="{2 + 14 * j}" width="10" '
-                         f'height="10" fill="{COLORS[j % len(COLORS)]}"/><text '
-                         f'x="{WIDTH - RIGHT - 236}" y="{11 + 14 * j}" font-size="12" '
-                         f'fill="#333">{escape(name)}</text>')
+            parts.append(f'<rect x="{LEFT}" y="{2 + 16 * j}" width="10" height="10" '
+                         f'fill="{COLORS[j % len(COLORS)]}"/><text x="{LEFT + 14}" '
+                         f'y="{11 + 16 * j}" font-size="12" fill="#333">{escape(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
