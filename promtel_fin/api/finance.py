@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..domain import stress, viability
-from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
-from ..domain.loan import LoanTerms, schedule
+from ..domain.errors import N_, CheckFailed, Forbidden, reason
+from ..domain.loan import LoanTerms
 from ..domain.workflow import Role
 from ..exports import XLSX, download
 from ..security import api_user, limiter
@@ -44,24 +44,6 @@ def _terms(data: dict[str, Any]) -> LoanTerms:
     return LoanTerms(**data)
 
 
-def _within_policy(terms: LoanTerms) -> None:
-    """The public simulator follows the policy's term and grace limits."""
-    limits = policy.current_policy(get_session())
-    problems = []
-    if terms.term_months > limits.max_term_months:
-        problems.append(reason("term_out_of_range",
-                               N_("The term of {term} months must be from 1 to {limit} months."),
-                               field="term_months", term=terms.term_months,
-                               limit=limits.max_term_months))
-    if terms.grace_months > limits.max_grace_months:
-        problems.append(reason(
-            "grace_out_of_range",
-            N_("The grace period of {grace} months must be from 0 to {limit} months."),
-            field="grace_months", grace=terms.grace_months, limit=limits.max_grace_months))
-    if problems:
-        raise InvalidInput(*problems)
-
-
 @blp.route("/simulations/loan")
 class LoanSimulation(MethodView):
     @blp.arguments(LoanIn)
@@ -70,9 +52,7 @@ class LoanSimulation(MethodView):
     @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
-        terms = _terms(data)
-        _within_policy(terms)
-        return present.schedule_document(schedule(terms))
+        return present.schedule_document(finance.simulate_loan(get_session(), _terms(data)))
 
 
 @blp.route("/simulations/viability")
@@ -86,9 +66,7 @@ class ViabilitySimulation(MethodView):
         rules = policy.current_policy(get_session())
         plan = None
         if data["loan"]:
-            terms = _terms(data["loan"])
-            _within_policy(terms)
-            plan = schedule(terms)
+            plan = finance.simulate_loan(get_session(), _terms(data["loan"]))
         years = [viability.YearFlow(**y) for y in data["years"]]
         discount = data["discount_rate"] if data["discount_rate"] is not None \
             else rules.discount_rate

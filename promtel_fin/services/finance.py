@@ -97,6 +97,25 @@ def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedul
     return figures.schedule
 
 
+def simulate_loan(session: Session, terms: LoanTerms) -> Schedule:
+    """Build a public simulation's schedule, holding it to the policy's term and grace limits."""
+    rules = current_policy(session)
+    problems = []
+    if terms.term_months > rules.max_term_months:
+        problems.append(reason("term_out_of_range",
+                               N_("The term of {term} months must be from 1 to {limit} months."),
+                               field="term_months", term=terms.term_months,
+                               limit=rules.max_term_months))
+    if terms.grace_months > rules.max_grace_months:
+        problems.append(reason(
+            "grace_out_of_range",
+            N_("The grace period of {grace} months must be from 0 to {limit} months."),
+            field="grace_months", grace=terms.grace_months, limit=rules.max_grace_months))
+    if problems:
+        raise InvalidInput(*problems)
+    return schedule(terms)
+
+
 def stress_base(proposal: Proposal, policy: Policy) -> stress.Base | None:
     """Turn a proposal into the float inputs of the stress engine."""
     terms, flows = loan_terms(proposal, policy), year_flows(proposal)

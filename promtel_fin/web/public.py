@@ -14,10 +14,11 @@ from ..api.schemas import LoanIn, RegistrationIn
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import DomainError
-from ..domain.loan import LoanTerms, schedule
+from ..domain.loan import LoanTerms
 from ..i18n import say
 from ..security import limiter
 from ..services import users
+from ..services.finance import simulate_loan
 from ..services.policy import current_policy
 from . import charts
 from .formdata import flat_errors, scalars
@@ -41,24 +42,14 @@ def simulate(values: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
         data = LoanIn().load({k: v for k, v in values.items() if v not in (None, "")})
     except ValidationError as error:
         return None, flat_errors(error.messages)
-    rules = current_policy(get_session())
-    errors: dict[str, list[str]] = {}
-    if data["term_months"] > rules.max_term_months:
-        errors["term_months"] = [_("The term can be at most %(limit)s months.",
-                                   limit=rules.max_term_months)]
-    if data["grace_months"] > rules.max_grace_months:
-        errors["grace_months"] = [_("The grace period can be at most %(limit)s months.",
-                                    limit=rules.max_grace_months)]
-    if errors:
-        return None, errors
     try:
-        return schedule(LoanTerms(**data)), {}
+        return simulate_loan(get_session(), LoanTerms(**data)), {}
     except DomainError as error:
         return None, {r.field or "_form": [say(r)] for r in error.reasons}
 
 
 def schedule_chart(plan: Any) -> Any:
-    """Chart the balance month by month."""
+    """Chart what each month's payment repays: principal, and interest with its VAT."""
     months = [str(r.period) if r.period % 6 == 0 or r.period == 1 else "" for r in plan.rows]
     return charts.bars(months, [[r.principal for r in plan.rows],
                                 [r.interest + r.vat for r in plan.rows]],
