@@ -8,19 +8,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...domain.loan import DAY_COUNTS, METHODS
+from ...domain.loan import DAY_COUNTS
 from ..fields import Money, Rate, Text, choice, whole
 from .common import StrictSchema
-from .proposals import CashFlowIn
+from .proposals import CashFlowIn, TermsIn
 
 
-class LoanIn(StrictSchema):
-    amount = Money(required=True, strictly_positive=True)
-    annual_rate = Rate(required=True)
-    vat_rate = Rate(required=True)
-    term_months = whole(1, 600, required=True)
-    grace_months = whole(0, 600, required=True)
-    method = choice(METHODS, required=True)
+class LoanIn(TermsIn):
+    """The terms of a loan, and optionally its day count and dates."""
+
     day_count = choice(DAY_COUNTS, load_default="30/360")
     disbursement_date = fields.Date(load_default=None, allow_none=True)
     first_due_date = fields.Date(load_default=None, allow_none=True)
