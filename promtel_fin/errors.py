@@ -57,8 +57,9 @@ def respond(body: dict[str, Any], code: int, headers: dict[str, str] | None = No
     if wants_json():
         response = jsonify(body)
     else:
-        details = [r["message"] for r in (body.get("errors") or {}).get("reasons", [])
-                   if isinstance(body.get("errors"), dict)]
+        errors = body.get("errors")
+        reasons = errors.get("reasons", []) if isinstance(errors, dict) else []
+        details = [r["message"] for r in reasons]
         response = make_response(render_template(
             "error.html", code=code, message=body["message"],
             details=details if len(details) > 1 else []))

@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 
 def say(reason: Reason) -> str:
     """Give a reason in the request's language, with its values filled in."""
-    return gettext(reason.template).replace("%%", "%").format(**reason.params)
+    return gettext(reason.template).format(**reason.params)
 
 
 def translate_messages(messages: Any) -> Any:
@@ -45,5 +45,5 @@ def translate_messages(messages: Any) -> Any:
     if isinstance(messages, list | tuple):
         return [translate_messages(m) for m in messages]
     if isinstance(messages, str):
-        return gettext(messages).replace("%%", "%")
+        return gettext(messages)
     return str(messages)

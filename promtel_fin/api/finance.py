@@ -40,10 +40,6 @@ def simulator_limit() -> str:
 
 
 
-def _terms(data: dict[str, Any]) -> LoanTerms:
-    return LoanTerms(**data)
-
-
 @blp.route("/simulations/loan")
 class LoanSimulation(MethodView):
     @blp.arguments(LoanIn)
@@ -52,7 +48,7 @@ class LoanSimulation(MethodView):
     @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
-        return present.schedule_document(finance.simulate_loan(get_session(), _terms(data)))
+        return present.schedule_document(finance.simulate_loan(get_session(), LoanTerms(**data)))
 
 
 @blp.route("/simulations/viability")
@@ -66,7 +62,7 @@ class ViabilitySimulation(MethodView):
         rules = policy.current_policy(get_session())
         plan = None
         if data["loan"]:
-            plan = finance.simulate_loan(get_session(), _terms(data["loan"]))
+            plan = finance.simulate_loan(get_session(), LoanTerms(**data["loan"]))
         years = [viability.YearFlow(**y) for y in data["years"]]
         discount = data["discount_rate"] if data["discount_rate"] is not None \
             else rules.discount_rate

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -91,10 +92,11 @@ def proposal_figures(session: Session, user: User, proposal_id: int) -> Figures:
 
 def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedule:
     """Give the proposal's schedule, or a 422 naming what is missing."""
-    figures = proposal_figures(session, user, proposal_id)
-    if figures.schedule is None:
+    proposal = get_proposal(session, user, proposal_id, options=())
+    terms = loan_terms(proposal, current_policy(session))
+    if terms is None:
         raise _no_schedule()
-    return figures.schedule
+    return schedule(terms)
 
 
 def simulate_loan(session: Session, terms: LoanTerms) -> Schedule:
@@ -142,6 +144,11 @@ def proposal_monte_carlo(session: Session, user: User, proposal_id: int, n: int,
     return stress.monte_carlo(base, n, seed, spec, float(policy.dscr_threshold))
 
 
+def _finite(value: float) -> float | None:
+    """Give a float for JSON, or None where the engine answered NaN (no figure)."""
+    return None if value != value else float(value)
+
+
 def portfolio_stress(session: Session, user: User, shock: stress.Shocks) -> dict[str, object]:
     """Apply one set of shocks to every proposal from step 6 on; say which break the threshold."""
     if Role(user.role) == Role.SME:
@@ -152,24 +159,22 @@ def portfolio_stress(session: Session, user: User, shock: stress.Shocks) -> dict
     proposals = session.scalars(
         select(Proposal).options(joinedload(Proposal.company), selectinload(Proposal.cash_flows))
         .where(Proposal.state.in_(PORTFOLIO_STATES), visible_to(user)).order_by(Proposal.id))
-    baseline = stress.Shocks.single()
+    # Each proposal is evaluated once, on two scenarios: no shock, and the shock given.
+    both = stress.Shocks(*(np.array([neutral, value[0]]) for neutral, value in zip(
+        (1.0, 1.0, 0.0, 0.0), (shock.revenue, shock.cost, shock.rate_shift, shock.delay_years),
+        strict=True)))
     rows = []
     for proposal in proposals:
         base = stress_base(proposal, policy)
         if base is None:
             continue
-        before = stress.evaluate(base, baseline)
-        after = stress.evaluate(base, shock)
-
-        def number(value: float) -> float | None:
-            return None if value != value else float(value)
-
-        stressed = number(after.min_dscr[0])
+        results = stress.evaluate(base, both)
+        stressed = _finite(results.min_dscr[1])
         rows.append({
             "proposal_id": proposal.id, "title": proposal.title,
             "company": proposal.company.legal_name, "state": proposal.state,
-            "base_min_dscr": number(before.min_dscr[0]), "stressed_min_dscr": stressed,
-            "base_npv": float(before.npv[0]), "stressed_npv": float(after.npv[0]),
+            "base_min_dscr": _finite(results.min_dscr[0]), "stressed_min_dscr": stressed,
+            "base_npv": float(results.npv[0]), "stressed_npv": float(results.npv[1]),
             "breaks_threshold": stressed is not None and stressed < threshold,
         })
     return {"dscr_threshold": threshold, "proposals": rows,

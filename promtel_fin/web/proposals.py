@@ -162,7 +162,7 @@ def edit(proposal_id: int) -> Any:
                 flash(_("Draft saved."))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
                                         _anchor=request.form.get("section", "")))
-        values = _edit_values({**document, "credit_history": document["credit_history"]})
+        values = _edit_values(document)
     return render_template("edit.html", proposal=proposal, values=values, errors=errors,
                            version=version, totals=_flow_totals(values["cash_flows"])
                            ), 422 if errors else 200

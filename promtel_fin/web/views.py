@@ -67,7 +67,7 @@ def set_language(code: str) -> Response:
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, object]:
-    return {"current_user": current_user, "get_locale": get_locale}
+    return {"get_locale": get_locale}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
