@@ -20,12 +20,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     check_production(app.config)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "ó", not "\\u00f3"
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, cli, db, errors, i18n, security, web
+    from . import api, bodies, cli, db, errors, i18n, security, web
 
+    bodies.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

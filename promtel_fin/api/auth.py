@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import Unauthorized
 
 from ..db import get_session
@@ -14,6 +13,7 @@ from ..domain.identifiers import rfc_problems
 from ..i18n import say
 from ..security import api_user, bearer_token, limiter, login_key, login_limit
 from ..services import users
+from .parser import Blueprint
 from .schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")

@@ -8,12 +8,14 @@ would silently accept them.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
+
+from ..domain.numbers import NumberError, parse_money, parse_rate
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MONEY_MAX = Decimal("999999999999.99")
@@ -37,8 +39,15 @@ class Text(fields.String):
         return text
 
 
+MONEY_FORMAT = _l("Write the amount with digits and at most two decimals, for example "
+                  "\"4500000.00\".")
+RATE_FORMAT = _l("Write the rate as a fraction with at most six decimals, for example 0.10 for "
+                 "ten percent.")
+RATIO_FORMAT = _l("Write the number with digits and at most six decimals, for example 1.20.")
+
+
 class Money(fields.Field):
-    """A peso amount: a decimal string (or number) with at most two decimals, kept as Decimal."""
+    """A peso amount: ASCII digits with at most two decimals (see domain.numbers), as Decimal."""
 
     def __init__(self, *, minimum: Decimal = Decimal(0), strictly_positive: bool = False,
                  **kwargs: Any):
@@ -49,44 +58,71 @@ class Money(fields.Field):
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValidationError(_("Write the amount as a number, for example \"4500000.00\"."))
         try:
-            amount = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValidationError(
-                _("Write the amount as a number, for example \"4500000.00\".")) from None
-        if not amount.is_finite():
-            raise ValidationError(_("Write the amount as a number, for example \"4500000.00\"."))
-        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValidationError(_("Amounts have at most two decimals (centavos)."))
+            amount = parse_money(value)
+        except NumberError as error:
+            raise ValidationError(_("Amounts have at most two decimals (centavos).")
+                                  if error.code == "places" else str(MONEY_FORMAT)) from None
         if self.strictly_positive and amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
         if amount < self.minimum:
             raise ValidationError(_("The amount cannot be negative."))
         if amount > MONEY_MAX:
             raise ValidationError(_("The amount is too large."))
-        return amount.quantize(Decimal("0.01"))
+        return amount
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else f"{Decimal(value):.2f}"
 
 
-class Rate(fields.Decimal):
-    """A yearly rate as a fraction, e.g. "0.10" for 10%, from 0 to 1."""
+class Fraction(fields.Field):
+    """A decimal such as a rate or a ratio: ASCII digits, at most six decimals, within a range."""
+
+    def __init__(self, *, minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(1),
+                 message: Any = RATE_FORMAT, range_message: Any = None, **kwargs: Any):
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+        self.range_message = range_message
+        kwargs.setdefault("metadata", {}).update(
+            {"type": "string", "format": "decimal", "example": "0.10"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
+        try:
+            number = parse_rate(value)
+        except NumberError:
+            raise ValidationError(str(self.message)) from None
+        if not self.minimum <= number <= self.maximum:
+            raise ValidationError(str(self.range_message) if self.range_message else
+                                  _("Must be from {min} to {max}.").format(
+                                      min=self.minimum, max=self.maximum))
+        return number
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else str(value)
+
+
+class Rate(Fraction):
+    """A yearly rate as a fraction from 0 to 1, e.g. "0.10" for 10%, six decimals at most."""
 
     def __init__(self, **kwargs: Any):
-        kwargs.setdefault("validate", validate.Range(
-            min=Decimal(0), max=Decimal(1),
-            error=_l("Write the rate as a fraction from 0 to 1, for example 0.10 for ten "
-                     "percent.")))
-        super().__init__(as_string=True, **kwargs)
+        kwargs.setdefault("range_message", _l(
+            "Write the rate as a fraction from 0 to 1, for example 0.10 for ten percent."))
+        super().__init__(**kwargs)
+
+
+class WholeNumber(fields.Integer):
+    """An integer; in query strings and forms (not strict) only ASCII digits are read."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and not re.fullmatch(r"\s*[+-]?[0-9]+\s*", value, re.ASCII):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 def whole(minimum: int = 0, maximum: int = INT_MAX, *, strict: bool = True,
           **kwargs: Any) -> fields.Integer:
     """An integer within a range; strict in JSON bodies ("12" refused), lax in query strings."""
-    return fields.Integer(strict=strict, validate=validate.Range(
+    return WholeNumber(strict=strict, validate=validate.Range(
         min=minimum, max=maximum, error=_l("Must be a whole number from {min} to {max}.")),
         **kwargs)
 

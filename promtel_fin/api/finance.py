@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..domain import stress, viability
@@ -18,6 +17,7 @@ from ..exports import XLSX, download
 from ..security import api_user, limiter
 from ..services import finance, policy
 from . import present
+from .parser import Blueprint
 from .schemas import (
     EligibilityOut,
     LoanIn,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..security import api_user
 from ..services import history, proposals, revisions, workflow
 from ..services.proposals import Filters
 from . import present
+from .parser import Blueprint
 from .schemas import (
     CompareArgs,
     CompareOut,

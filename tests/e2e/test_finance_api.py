@@ -53,7 +53,7 @@ def test_the_simulator_gives_due_dates_with_actual_360(api: ApiClient) -> None:
 @pytest.mark.parametrize(("change", "field", "words"), [
     ({"grace_months": 40}, "grace_months", "menor que el plazo"),
     ({"amount": "-5"}, "amount", "mayor que cero"),
-    ({"annual_rate": "abc"}, "annual_rate", "número"),
+    ({"annual_rate": "abc"}, "annual_rate", "fracción"),
     ({"term_months": 48, "grace_months": 6}, "term_months", "40"),
     ({"grace_months": 9}, "grace_months", "6"),
     ({"day_count": "actual/360"}, "disbursement_date", "fecha de disposición"),

@@ -46,7 +46,7 @@ def test_the_simulator_keeps_what_was_typed_and_explains_errors(client: FlaskCli
     page = text(r)
     assert r.status_code == 422
     assert 'value="mucho"' in page and 'value="48"' in page
-    assert "Escriba el monto como número" in page
+    assert "Escriba el monto con dígitos" in page
     assert 'aria-invalid="true"' in page
 
 

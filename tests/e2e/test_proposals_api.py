@@ -52,8 +52,8 @@ def test_requests_without_a_valid_token_get_401(api: ApiClient, client: Any) -> 
 
 
 @pytest.mark.parametrize(("change", "field", "es", "en"), [
-    ({"requested_amount": "abc"}, "requested_amount", "Escriba el monto como número",
-     "Write the amount as a number"),
+    ({"requested_amount": "abc"}, "requested_amount", "Escriba el monto con dígitos",
+     "Write the amount with digits"),
     ({"requested_amount": "-5.00"}, "requested_amount", "mayor que cero", "greater than zero"),
     ({"requested_amount": "10.005"}, "requested_amount", "dos decimales", "two decimals"),
     ({"grace_months": 40, "term_months": 40}, "grace_months", "menor que el plazo",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ...domain.loan import DAY_COUNTS
-from ..fields import Money, Rate, Text, choice, whole
+from ..fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
 from .common import StrictSchema
 from .proposals import CashFlowIn, TermsIn
 
@@ -139,10 +140,8 @@ class PolicyIn(StrictSchema):
     discount_rate = Rate()
     max_term_months = whole(1, 600)
     max_grace_months = whole(0, 600)
-    dscr_threshold = fields.Decimal(validate=validate.Range(0, 100, error=_l(
-        "Must be from {min} to {max}.")))
-    guarantee_coverage = fields.Decimal(validate=validate.Range(0, 100, error=_l(
-        "Must be from {min} to {max}.")))
+    dscr_threshold = Fraction(maximum=Decimal(100), message=RATIO_FORMAT)
+    guarantee_coverage = Fraction(maximum=Decimal(100), message=RATIO_FORMAT)
     min_bureau_score = whole(0, 1000)
     credit_report_max_age_days = whole(1, 3650)
     rural_population_threshold = whole(1, 10_000_000)
