@@ -13,6 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 DEV_SECRET = "dev-only-not-secret"
+DEV_AUDIT_KEY = "dev-only-audit-key-not-secret"
 
 
 def _int(name: str, default: int) -> int:
@@ -24,6 +25,9 @@ class Config:
 
     ENV = os.environ.get("PROMTEL_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    # Seals the history (HMAC-SHA-256); older keys, comma-separated, still verify after rotation.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", DEV_AUDIT_KEY)
+    AUDIT_PREVIOUS_KEYS = os.environ.get("AUDIT_PREVIOUS_KEYS", "")
     DATABASE_URL = os.environ.get(
         "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'promtel_fin.sqlite3'}")
     # Bearer tokens for the API live this many hours.
@@ -60,3 +64,8 @@ def check_production(config: Mapping[str, Any]) -> None:
         raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters")
     if "DATABASE_URL" not in os.environ and config.get("DATABASE_URL") == Config.DATABASE_URL:
         raise RuntimeError("DATABASE_URL must be set in production")
+    audit_key = config.get("AUDIT_KEY") or ""
+    if audit_key == DEV_AUDIT_KEY or len(audit_key) < 32:
+        raise RuntimeError("AUDIT_KEY must be set to a random value of 32+ characters")
+    if audit_key == secret:
+        raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY")

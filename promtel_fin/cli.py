@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 from alembic import command
@@ -19,7 +21,7 @@ from .domain.workflow import Role
 ROOT = Path(__file__).resolve().parent.parent
 db_cli = AppGroup("db", help="Apply or remove the database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Manage user accounts.")
-audit_cli = AppGroup("audit", help="Check the tamper-evident history.")
+audit_cli = AppGroup("audit", help="Verify, checkpoint and reseal the keyed history.")
 docs_cli = AppGroup("docs", help="Generate documentation from the code.")
 
 
@@ -88,17 +90,63 @@ def users_list() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Recompute every history chain; exit 1 and name each altered entry."""
-    from .services.audit import verify_chains
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object for machines")
+@click.option("--against", type=click.File("r"), help="a checkpoint the log must still extend")
+def audit_verify(as_json: bool, against: TextIO | None) -> None:
+    """Check every MAC, chain, head and the tables tied to them; exit 1 naming what disagrees."""
+    from .services import audit
+    from .services.history import keyring
 
-    count, breaks = verify_chains(get_session())
-    for b in breaks:
-        click.echo(f"BROKEN proposal {b.proposal_id} entry seq {b.seq} (id {b.entry_id}): {b.why}",
-                   err=True)
-    if breaks:
+    session, keys = get_session(), keyring()
+    report = audit.verify(session, keys)
+    if against is not None:
+        try:
+            saved = json.load(against)
+        except ValueError:
+            saved = {}
+        report.problems.extend(audit.against(session, keys, saved))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(f"BROKEN {problem}", err=True)
+        if report.ok:
+            click.echo(f"ok: {report.entries} entries, {report.proposals} proposals verified")
+    if not report.ok:
         sys.exit(1)
-    click.echo(f"ok: {count} history entries verified")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Print a sealed head of the whole log (JSON); store it away from the database."""
+    from .services import audit
+    from .services.history import keyring
+
+    click.echo(json.dumps(audit.checkpoint(get_session(), keyring())))
+
+
+@audit_cli.command("reseal")
+def audit_reseal() -> None:
+    """Move chains under the old plain SHA-256 to the keyed form, once (itself recorded)."""
+    from .services.history import keyring
+    from .services.reseal import reseal
+
+    session = get_session()
+    try:
+        done = reseal(session, keyring())
+    except BaseException:
+        session.rollback()
+        raise
+    if isinstance(done, list):
+        for problem in done:
+            click.echo(f"BROKEN {problem}", err=True)
+        click.echo("nothing changed: repair or explain the broken chains first", err=True)
+        sys.exit(1)
+    if not done.unsealed:
+        click.echo("nothing to reseal: every entry is sealed")
+        return
+    click.echo(f"resealed {done.entries} entries ({done.unsealed} under the old hash) in "
+               f"{done.streams} streams; recorded as a system entry")
 
 
 @docs_cli.command("workflow")

@@ -115,12 +115,13 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
                 "municipality_key": proposal.company.municipality_key,
             }
             revision_number = (revision_number or 0) + 1
+            digest = hashlib.sha256(canonical_json(snapshot).encode()).hexdigest()
             session.add(Revision(
                 proposal_id=proposal.id, number=revision_number, action=str(transition.action),
-                document=snapshot, created_by_id=user.id, created_at=now,
-                document_sha256=hashlib.sha256(canonical_json(snapshot).encode()).hexdigest(),
+                document=snapshot, created_by_id=user.id, created_at=now, document_sha256=digest,
             ))
-            payload["revision"] = revision_number
+            # The chain records the digest, so that an edited document (and digest) shows.
+            payload.update(revision=revision_number, revision_sha256=digest)
 
         from_state = proposal.state
         proposal.state = str(target)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promtel_fin.domain.workflow import State
 from promtel_fin.models import Company, HistoryEntry, Proposal, User
 
+from ..audit_helpers import tamper
 from ..factories import Factory
 
 
@@ -48,7 +49,7 @@ def test_audit_verify_passes_on_an_untouched_history(app: Flask, make: Factory) 
     make.proposal(at=State.SIGNED)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert "ok: 12 history entries verified" in result.output  # create + 9 steps + 2 signs
+    assert "ok: 12 entries, 1 proposals verified" in result.output  # create + 9 steps + 2 signs
 
 
 def test_audit_verify_names_the_entry_that_was_altered(app: Flask, make: Factory,
@@ -58,23 +59,20 @@ def test_audit_verify_names_the_entry_that_was_altered(app: Flask, make: Factory
     entry = session.scalars(select(HistoryEntry).where(
         HistoryEntry.proposal_id == target.id, HistoryEntry.seq == 4)).one()
     # Someone with database access edits a comment behind the application's back.
-    session.execute(text("UPDATE history_entries SET comment = 'todo bien' WHERE id = :id"),
-                    {"id": entry.id})
-    session.commit()
+    tamper(session, "UPDATE history_entries SET comment = 'todo bien' WHERE id = :id", id=entry.id)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert f"BROKEN proposal {target.id} entry seq 4 (id {entry.id})" in result.output
+    assert f"BROKEN proposal {target.id}: mac: the entry's content does not match" in result.output
 
 
 def test_audit_verify_detects_a_deleted_entry(app: Flask, make: Factory,
                                               session: Session) -> None:
     proposal = make.proposal(at=State.UPDATE)
-    session.execute(text("DELETE FROM history_entries WHERE proposal_id = :p AND seq = 2"),
-                    {"p": proposal.id})
-    session.commit()
+    tamper(session, "DELETE FROM history_entries WHERE proposal_id = :p AND seq = 2",
+           p=proposal.id)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert f"proposal {proposal.id} entry seq 3" in result.output
+    assert f"BROKEN proposal {proposal.id}: seq: the sequence jumps from 1 to 3" in result.output
 
 
 def test_seed_demo_spreads_proposals_over_every_step_and_final_state(
