@@ -7,7 +7,7 @@ kept between batches grows with the number of proposals, never with the number o
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
@@ -244,9 +244,3 @@ def against(session: Session, keys: Keyring, saved: Mapping[str, Any]) -> list[P
                                     f"checkpoint of {saved['time']} sealed", gseq=count))
     return problems
 
-
-def count_by_key(session: Session) -> Counter[str | None]:
-    """Count the entries under each key id (None: not sealed yet)."""
-    rows = session.execute(select(HistoryEntry.key_id, func.count()).group_by(
-        HistoryEntry.key_id))
-    return Counter(dict(rows.tuples().all()))
