@@ -12,9 +12,10 @@ from flask.cli import AppGroup
 
 from .db import get_session
 from .domain.errors import DomainError
-from .domain.loan import DAY_COUNTS, METHODS, LoanTerms, Schedule, schedule
+from .domain.loan import DAY_COUNTS, METHODS, Schedule
 from .domain.policy import Policy
 from .exports import HEADERS, schedule_csv
+from .services import finance
 from .services.policy import current_policy, set_policy, version_in_force
 
 simulate_cli = AppGroup("simulate", help="Simulate loans in the terminal.")
@@ -67,14 +68,17 @@ def _table(plan: Schedule) -> str:
 def simulate_loan(amount: Decimal, term: int, grace: int, rate: Decimal | None,
                   vat: Decimal | None, method: str, day_count: str, disbursement_date: object,
                   first_due_date: object, output: str) -> None:
-    """Print a loan's schedule as a table, CSV or JSON."""
-    rules = current_policy(get_session())
-    terms = LoanTerms(amount, rules.annual_rate if rate is None else rate,
-                      rules.vat_rate if vat is None else vat, term, grace, method, day_count,
-                      disbursement_date.date() if disbursement_date else None,  # type: ignore[attr-defined]
-                      first_due_date.date() if first_due_date else None)  # type: ignore[attr-defined]
+    """Print a loan's schedule as a table, CSV or JSON, within the policy's limits.
+
+    The operator may try other rates (like signed-in staff); amount, term and grace are held to
+    the policy in force, as everywhere else.
+    """
+    terms = {"amount": amount, "annual_rate": rate, "vat_rate": vat, "term_months": term,
+             "grace_months": grace, "method": method, "day_count": day_count,
+             "disbursement_date": disbursement_date.date() if disbursement_date else None,  # type: ignore[attr-defined]
+             "first_due_date": first_due_date.date() if first_due_date else None}  # type: ignore[attr-defined]
     try:
-        plan = schedule(terms)
+        plan = finance.simulate_loan(get_session(), terms, may_set_rates=True)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     if output == "csv":

@@ -11,10 +11,9 @@ from flask.views import MethodView
 from ..db import get_session
 from ..domain import stress, viability
 from ..domain.errors import N_, CheckFailed, Forbidden, reason
-from ..domain.loan import LoanTerms
-from ..domain.workflow import Role
+from ..domain.workflow import STAFF_ROLES, Role
 from ..exports import XLSX, download
-from ..security import api_user, limiter
+from ..security import api_user, bearer_token, limiter
 from ..services import finance, policy
 from . import present
 from .parser import Blueprint
@@ -39,6 +38,15 @@ def simulator_limit() -> str:
     return current_app.config["SIMULATOR_RATE_LIMIT"]
 
 
+def caller_is_staff() -> bool:
+    """Say whether the caller sent the token of PROMTEL, FOCIR or an administrator.
+
+    No token means the public; a token that is wrong or expired is answered 401, not taken as
+    the public, so a mistake is noticed.
+    """
+    return bearer_token() is not None and Role(api_user().role) in STAFF_ROLES
+
+
 
 @blp.route("/simulations/loan")
 class LoanSimulation(MethodView):
@@ -48,7 +56,8 @@ class LoanSimulation(MethodView):
     @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
-        return present.schedule_document(finance.simulate_loan(get_session(), LoanTerms(**data)))
+        return present.schedule_document(
+            finance.simulate_loan(get_session(), data, may_set_rates=caller_is_staff()))
 
 
 @blp.route("/simulations/viability")
@@ -62,7 +71,8 @@ class ViabilitySimulation(MethodView):
         rules = policy.current_policy(get_session())
         plan = None
         if data["loan"]:
-            plan = finance.simulate_loan(get_session(), LoanTerms(**data["loan"]))
+            plan = finance.simulate_loan(get_session(), data["loan"],
+                                         may_set_rates=caller_is_staff())
         years = [viability.YearFlow(**y) for y in data["years"]]
         discount = data["discount_rate"] if data["discount_rate"] is not None \
             else rules.discount_rate

@@ -9,9 +9,9 @@ from flask_babel import gettext
 
 from ..domain import viability
 from ..domain.eligibility import Check
+from ..domain.errors import Reason
 from ..domain.identifiers import rfc_problems
 from ..domain.loan import Schedule
-from ..domain.proposal import completeness_problems
 from ..domain.viability import Metrics
 from ..domain.workflow import Role
 from ..i18n import say
@@ -34,7 +34,7 @@ def summary(proposal: Proposal, user: User) -> dict[str, Any]:
     }
 
 
-def detail(proposal: Proposal, user: User) -> dict[str, Any]:
+def detail(proposal: Proposal, user: User, missing: list[Reason]) -> dict[str, Any]:
     """Give a proposal's full view for this user, with what it lacks and reviewers' warnings."""
     doc = document(proposal)
     warnings = []
@@ -44,7 +44,7 @@ def detail(proposal: Proposal, user: User) -> dict[str, Any]:
     return {
         **doc,
         **summary(proposal, user),
-        "missing": [say(r) for r in completeness_problems(doc)],
+        "missing": [say(r) for r in missing],
         "warnings": warnings,
         "assigned_reviewer": proposal.assigned_reviewer,
         "presented_at": proposal.presented_at,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from ..db import get_session
+from ..models import User
 from ..security import api_user
 from ..services import history, proposals, revisions, workflow
 from ..services.proposals import Filters
@@ -34,6 +36,11 @@ FILTER_KEYS = ("state", "step", "state_code", "technology", "created_from", "cre
                "min_amount", "max_amount")
 
 
+def _detail(session: Session, user: User, proposal_id: int) -> dict[str, Any]:
+    proposal = proposals.get_proposal(session, user, proposal_id)
+    return present.detail(proposal, user, proposals.submission_check(session, proposal))
+
+
 def _page(items: list, total: int, args: dict[str, Any], user: Any) -> dict[str, Any]:
     return {"page": args["page"], "page_size": args["page_size"], "total": total,
             "items": [present.summary(p, user) for p in items]}
@@ -58,7 +65,7 @@ class Proposals(MethodView):
         user = api_user()
         session = get_session()
         created = proposals.create_proposal(session, user, data)
-        return present.detail(proposals.get_proposal(session, user, created.id), user)
+        return _detail(session, user, created.id)
 
 
 @blp.route("/proposals/<int:proposal_id>")
@@ -67,7 +74,7 @@ class ProposalItem(MethodView):
     def get(self, proposal_id: int) -> dict[str, Any]:
         """Read a proposal, with where it stands and what you may do with it now."""
         user = api_user()
-        return present.detail(proposals.get_proposal(get_session(), user, proposal_id), user)
+        return _detail(get_session(), user, proposal_id)
 
     @blp.arguments(ProposalPatch)
     @blp.response(200, ProposalOut)
@@ -77,7 +84,7 @@ class ProposalItem(MethodView):
         version = data.pop("version")
         session = get_session()
         proposals.update_proposal(session, user, proposal_id, version, data)
-        return present.detail(proposals.get_proposal(session, user, proposal_id), user)
+        return _detail(session, user, proposal_id)
 
 
 @blp.route("/proposals/<int:proposal_id>/transitions")
@@ -93,7 +100,7 @@ class Transitions(MethodView):
         session = get_session()
         action, version = data.pop("action"), data.pop("version")
         workflow.take_action(session, user, proposal_id, action, version, data)
-        return present.detail(proposals.get_proposal(session, user, proposal_id), user)
+        return _detail(session, user, proposal_id)
 
 
 @blp.route("/proposals/<int:proposal_id>/history")

@@ -26,6 +26,8 @@ class Policy:
     min_bureau_score: int = 600
     credit_report_max_age_days: int = 90
     rural_population_threshold: int = 2500
+    # Proposals a company may hold before submitting (steps 1 and 2) at the same time.
+    max_open_drafts: int = 5
     haircuts: dict[str, Decimal] = field(
         default_factory=lambda: {
             "real_estate": Decimal("0.30"),
@@ -94,9 +96,53 @@ def policy_problems(policy: Policy) -> list[Reason]:
 TERM_KEYS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
 
 
+def limit_problems(amount: Decimal | None, term: int | None, grace: int | None,
+                   policy: Policy, prefix: str = "", amount_field: str = "amount") -> list[Reason]:
+    """List how an amount, term and grace fall outside the policy's limits (None: not stated)."""
+    problems: list[Reason] = []
+    if amount is not None and amount <= 0:
+        problems.append(reason("amount_not_positive", N_("The amount must be greater than zero."),
+                               field=f"{prefix}{amount_field}"))
+    if amount is not None and amount > policy.max_amount:
+        problems.append(reason(
+            "amount_over_limit",
+            N_("The amount {amount} is above the policy limit of {limit}."),
+            field=f"{prefix}{amount_field}", amount=f"{amount:,.2f}",
+            limit=f"{policy.max_amount:,.2f}"))
+    if term is not None and not 1 <= term <= policy.max_term_months:
+        problems.append(reason(
+            "term_out_of_range", N_("The term of {term} months must be from 1 to {limit} months."),
+            field=f"{prefix}term_months", term=term, limit=policy.max_term_months))
+    if grace is not None and not 0 <= grace <= policy.max_grace_months:
+        problems.append(reason(
+            "grace_out_of_range",
+            N_("The grace period of {grace} months must be from 0 to {limit} months."),
+            field=f"{prefix}grace_months", grace=grace, limit=policy.max_grace_months))
+    if term is not None and grace is not None and grace >= term:
+        problems.append(reason(
+            "grace_not_less_than_term",
+            N_("The grace period ({grace} months) must be shorter than the term ({term} months)."),
+            field=f"{prefix}grace_months", grace=grace, term=term))
+    return problems
+
+
+def rate_problems(annual_rate: Decimal, vat_rate: Decimal, policy: Policy,
+                  prefix: str = "") -> list[Reason]:
+    """List how the interest and VAT rates differ from the policy's (which are fixed)."""
+    problems = []
+    if annual_rate != policy.annual_rate:
+        problems.append(reason(
+            "rate_not_policy", N_("The annual rate {rate} differs from the policy rate {policy}."),
+            field=f"{prefix}annual_rate", rate=str(annual_rate), policy=str(policy.annual_rate)))
+    if vat_rate != policy.vat_rate:
+        problems.append(reason(
+            "vat_not_policy", N_("The VAT rate {rate} differs from the policy VAT rate {policy}."),
+            field=f"{prefix}vat_rate", rate=str(vat_rate), policy=str(policy.vat_rate)))
+    return problems
+
+
 def check_terms(terms: dict[str, Any], policy: Policy) -> list[Reason]:
     """List every way the proposed financing terms fall outside the policy."""
-    problems: list[Reason] = []
     missing = [k for k in TERM_KEYS if terms.get(k) is None]
     if missing:
         return [
@@ -104,39 +150,11 @@ def check_terms(terms: dict[str, Any], policy: Policy) -> list[Reason]:
                    **{"field": k})
             for k in missing
         ]
-    amount = Decimal(str(terms["amount"]))
-    if amount <= 0:
-        problems.append(reason("amount_not_positive", N_("The amount must be greater than zero."),
-                               field="terms.amount"))
-    if amount > policy.max_amount:
-        problems.append(reason(
-            "amount_over_limit",
-            N_("The amount {amount} is above the policy limit of {limit}."),
-            field="terms.amount", amount=f"{amount:,.2f}", limit=f"{policy.max_amount:,.2f}"))
-    if Decimal(str(terms["annual_rate"])) != policy.annual_rate:
-        problems.append(reason(
-            "rate_not_policy", N_("The annual rate {rate} differs from the policy rate {policy}."),
-            field="terms.annual_rate", rate=str(terms["annual_rate"]),
-            policy=str(policy.annual_rate)))
-    if Decimal(str(terms["vat_rate"])) != policy.vat_rate:
-        problems.append(reason(
-            "vat_not_policy", N_("The VAT rate {rate} differs from the policy VAT rate {policy}."),
-            field="terms.vat_rate", rate=str(terms["vat_rate"]), policy=str(policy.vat_rate)))
-    term, grace = int(terms["term_months"]), int(terms["grace_months"])
-    if not 1 <= term <= policy.max_term_months:
-        problems.append(reason(
-            "term_out_of_range", N_("The term of {term} months must be from 1 to {limit} months."),
-            field="terms.term_months", term=term, limit=policy.max_term_months))
-    if not 0 <= grace <= policy.max_grace_months:
-        problems.append(reason(
-            "grace_out_of_range",
-            N_("The grace period of {grace} months must be from 0 to {limit} months."),
-            field="terms.grace_months", grace=grace, limit=policy.max_grace_months))
-    if grace >= term:
-        problems.append(reason(
-            "grace_not_less_than_term",
-            N_("The grace period ({grace} months) must be shorter than the term ({term} months)."),
-            field="terms.grace_months", grace=grace, term=term))
+    problems = limit_problems(Decimal(str(terms["amount"])), int(terms["term_months"]),
+                              int(terms["grace_months"]), policy, "terms.")
+    problems += rate_problems(Decimal(str(terms["annual_rate"])),
+                              Decimal(str(terms["vat_rate"])), policy, "terms.")
+    problems.sort(key=lambda r: TERM_KEYS.index((r.field or "").removeprefix("terms.")))
     if terms["method"] not in METHODS:
         problems.append(reason("method_unknown", N_("The amortization method {method} is unknown."),
                                field="terms.method", method=terms["method"]))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from .errors import N_, Reason, reason
+from .policy import Policy, limit_problems
 
 TECHNOLOGIES = ("ftth", "fixed_wireless", "small_cells", "wifi_hotspots", "satellite", "other")
 SOCIAL_SITE_KINDS = ("school", "health_centre", "library", "civic_square")
@@ -43,10 +45,15 @@ def completeness_problems(document: Mapping[str, Any]) -> list[Reason]:
         problems.append(reason("cash_flows_incomplete",
                                N_("The cash flows must cover years 1 to 5; they cover {years}."),
                                field="cash_flows", years=", ".join(map(str, years)) or "-"))
-    term, grace = document.get("term_months"), document.get("grace_months")
-    if term is not None and grace is not None and grace >= term:
-        problems.append(reason(
-            "grace_not_less_than_term",
-            N_("The grace period ({grace} months) must be shorter than the term ({term} months)."),
-            field="grace_months", grace=grace, term=term))
     return problems
+
+
+def submission_problems(document: Mapping[str, Any], policy: Policy) -> list[Reason]:
+    """List what must change before the proposal can be submitted: gaps, and policy limits.
+
+    While the SME edits, these are shown as what is still to do; at submission they refuse it.
+    """
+    amount = document.get("requested_amount")
+    return completeness_problems(document) + limit_problems(
+        Decimal(str(amount)) if amount is not None else None, document.get("term_months"),
+        document.get("grace_months"), policy, amount_field="requested_amount")

@@ -62,8 +62,12 @@ STEPS: tuple[State, ...] = (
 )
 FINAL_STATES = frozenset({State.SIGNED, State.REJECTED, State.WITHDRAWN})
 SIGNING_PARTIES = frozenset({Role.SME, Role.FOCIR})
+# The institutions' people: they may see every proposal's figures and analyse other rates.
+STAFF_ROLES = frozenset({Role.PROMTEL, Role.FOCIR, Role.ADMIN})
 # Steps at which the SME may edit its draft (the revision is frozen when it submits).
 EDITABLE_STATES = frozenset({State.CONTACT, State.PROPOSAL, State.UPDATE})
+# Proposals not yet submitted even once (the policy limits how many a company holds at once).
+DRAFT_STATES = frozenset({State.CONTACT, State.PROPOSAL})
 # Submissions that freeze an immutable revision of the proposal.
 FREEZING_ACTIONS = frozenset({Action.SUBMIT_PROPOSAL, Action.SUBMIT_UPDATE})
 OPINIONS = ("favourable", "unfavourable")
@@ -114,6 +118,15 @@ def party_has_not_signed(facts: Facts, role: Role, params: Mapping[str, Any]) ->
     return []
 
 
+def party_has_not_signed_to_withdraw(facts: Facts, role: Role,
+                                     params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when this party has not signed: a party that signed can no longer withdraw."""
+    if role in facts.signed_by:
+        return [reason("signed_cannot_withdraw",
+                       N_("Your party signed the agreement, so it can no longer withdraw."))]
+    return []
+
+
 def signer_accepts_current_terms(facts: Facts, role: Role,
                                  params: Mapping[str, Any]) -> list[Reason]:
     """Hold when the signer accepted exactly the terms that were approved."""
@@ -140,6 +153,12 @@ class Transition:
     requires: tuple[str, ...] = ()
     guards: tuple[Guard, ...] = ()
     resolve: Callable[[Facts, Role], State] | None = None
+    # Not offered to a party once it has signed (signing again, withdrawing after signing).
+    closed_once_signed: bool = False
+
+    def open_to(self, role: Role, signed_by: frozenset[Role]) -> bool:
+        """Say whether this row is offered to ``role`` given who has signed."""
+        return not (self.closed_once_signed and role in signed_by)
 
     def target_for(self, facts: Facts, role: Role) -> State:
         """Give the state this transition leads to for these facts."""
@@ -173,10 +192,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(
         Transition(S.AGREEMENT, A.SIGN, party, S.SIGNED, requires=("terms_sha256",),
                    guards=(party_has_not_signed, signer_accepts_current_terms),
-                   resolve=_after_signing)
+                   resolve=_after_signing, closed_once_signed=True)
         for party in (R.SME, R.FOCIR)
     ),
-    *(Transition(state, A.WITHDRAW, R.SME, S.WITHDRAWN) for state in STEPS),
+    *(Transition(state, A.WITHDRAW, R.SME, S.WITHDRAWN) for state in STEPS
+      if state != S.AGREEMENT),
+    Transition(S.AGREEMENT, A.WITHDRAW, R.SME, S.WITHDRAWN,
+               guards=(party_has_not_signed_to_withdraw,), closed_once_signed=True),
 )
 
 _BY_KEY: dict[tuple[State, Action, Role], Transition] = {
@@ -199,9 +221,8 @@ def waiting_on(state: State, signed_by: frozenset[Role] = frozenset()) -> tuple[
     """Name the roles that must act next, in table order (none when final)."""
     roles = []
     for t in TRANSITIONS:
-        if t.source == state and t.action != Action.WITHDRAW and t.role not in roles:
-            if t.action == Action.SIGN and t.role in signed_by:
-                continue
+        if (t.source == state and t.action != Action.WITHDRAW and t.role not in roles
+                and t.open_to(t.role, signed_by)):
             roles.append(t.role)
     return tuple(roles)
 
@@ -211,9 +232,8 @@ def allowed_actions(state: State, role: Role,
     """List the actions this role may take now (guards are checked when it takes them)."""
     actions = []
     for t in TRANSITIONS:
-        if t.source == state and t.role == role and t.action not in actions:
-            if t.action == Action.SIGN and role in signed_by:
-                continue
+        if (t.source == state and t.role == role and t.action not in actions
+                and t.open_to(role, signed_by)):
             actions.append(t.action)
     return [str(a) for a in actions]
 
@@ -267,6 +287,6 @@ def mermaid() -> str:
         if t.action == Action.SIGN and t.role == Role.FOCIR:
             continue
         lines.append(f"    {t.source} --> {target}: {t.action} [{t.role}]{note}")
-    lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10")
+    lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10 (at 10 until it signs)")
     lines.extend(f"    {s} --> [*]" for s in sorted(FINAL_STATES))
     return "\n".join(lines) + "\n"

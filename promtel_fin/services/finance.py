@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..domain import eligibility, stress, viability
 from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
 from ..domain.loan import LoanTerms, Schedule, schedule
-from ..domain.policy import Policy
+from ..domain.policy import Policy, limit_problems, rate_problems
 from ..domain.workflow import STEPS, Role, State
 from ..models import Proposal, User
 from .policy import current_policy
@@ -99,23 +100,34 @@ def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedul
     return schedule(terms)
 
 
-def simulate_loan(session: Session, terms: LoanTerms) -> Schedule:
-    """Build a public simulation's schedule, holding it to the policy's term and grace limits."""
+def simulate_loan(session: Session, data: dict[str, Any], *, may_set_rates: bool) -> Schedule:
+    """Build a simulation's schedule under the policy in force.
+
+    Everyone is held to the policy's amount, term and grace limits. The rate and VAT default to
+    the policy's; only callers who ``may_set_rates`` (signed-in staff, and the operator's CLI)
+    may try others, for analysis. The public gets the program as it is offered.
+    """
     rules = current_policy(session)
-    problems = []
-    if terms.term_months > rules.max_term_months:
-        problems.append(reason("term_out_of_range",
-                               N_("The term of {term} months must be from 1 to {limit} months."),
-                               field="term_months", term=terms.term_months,
-                               limit=rules.max_term_months))
-    if terms.grace_months > rules.max_grace_months:
-        problems.append(reason(
-            "grace_out_of_range",
-            N_("The grace period of {grace} months must be from 0 to {limit} months."),
-            field="grace_months", grace=terms.grace_months, limit=rules.max_grace_months))
+    values = {**data}
+    for name in ("annual_rate", "vat_rate"):
+        if values.get(name) is None:
+            values[name] = getattr(rules, name)
+    terms = LoanTerms(**values)
+    problems = limit_problems(terms.amount, terms.term_months, terms.grace_months, rules)
+    if not may_set_rates:
+        problems += [replace(p, template=PUBLIC_RATES[p.code]) for p in
+                     rate_problems(terms.annual_rate, terms.vat_rate, rules)]
     if problems:
         raise InvalidInput(*problems)
     return schedule(terms)
+
+
+PUBLIC_RATES = {
+    "rate_not_policy": N_("The public simulator uses the program's rate of {policy} a year; "
+                          "PROMTEL, FOCIR and administrators may try others once signed in."),
+    "vat_not_policy": N_("The public simulator uses the VAT of {policy} on the interest; "
+                         "PROMTEL, FOCIR and administrators may try others once signed in."),
+}
 
 
 def stress_base(proposal: Proposal, policy: Policy) -> stress.Base | None:

@@ -8,11 +8,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, func, select, true, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import workflow
-from ..domain.errors import N_, Conflict, Forbidden, NotFound, reason
+from ..domain.errors import N_, CheckFailed, Conflict, Forbidden, NotFound, Reason, reason
+from ..domain.proposal import submission_problems
 from ..domain.workflow import Role, State
 from ..models import (
     CashFlow,
@@ -27,6 +28,7 @@ from ..models import (
 )
 from . import history
 from .locking import commit_guarded, flush_guarded
+from .policy import current_policy
 
 MAX_ID = 2**31 - 1
 DETAIL_OPTIONS = (
@@ -71,6 +73,11 @@ def get_proposal(session: Session, user: User, proposal_id: int,
     if proposal is None:
         raise not_found(proposal_id)
     return proposal
+
+
+def submission_check(session: Session, proposal: Proposal) -> list[Reason]:
+    """List what must change before this proposal can be submitted, under the policy in force."""
+    return submission_problems(document(proposal), current_policy(session))
 
 
 def signed_by(proposal: Proposal) -> frozenset[Role]:
@@ -185,6 +192,7 @@ def create_proposal(session: Session, user: User, data: dict[str, Any]) -> Propo
     """Create a proposal at step 1 (contact) for the SME's company, and its first history entry."""
     if Role(user.role) != Role.SME or user.company_id is None:
         raise Forbidden(reason("sme_only", N_("Only an SME user can create a proposal.")))
+    _check_open_drafts(session, user.company_id)
     now = utcnow()
     proposal = Proposal(company_id=user.company_id, created_by_id=user.id,
                         state=str(State.CONTACT), state_entered_at=now, created_at=now,
@@ -196,6 +204,27 @@ def create_proposal(session: Session, user: User, data: dict[str, Any]) -> Propo
                    payload={"fields": sorted(data)})
     session.commit()
     return proposal
+
+
+def _check_open_drafts(session: Session, company_id: int) -> None:
+    """Refuse a new proposal while the company holds the policy's number of unsubmitted ones.
+
+    The company's row is written first (``SET id = id``, which changes nothing) so that two
+    requests of the same company take turns: PostgreSQL holds the row lock, SQLite the write
+    lock, until the first commits; the second then counts the first's draft.
+    """
+    session.execute(update(Company).where(Company.id == company_id).values(id=Company.id))
+    limit = current_policy(session).max_open_drafts
+    open_drafts = session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.company_id == company_id,
+        Proposal.state.in_([str(s) for s in workflow.DRAFT_STATES]))) or 0
+    if open_drafts >= limit:
+        session.rollback()
+        raise CheckFailed(reason(
+            "too_many_drafts",
+            N_("Your company already has {count} proposals not yet submitted (the limit is "
+               "{limit}); submit or withdraw one before starting another."),
+            count=open_drafts, limit=limit))
 
 
 def check_version(proposal: Proposal, version: int) -> None:
@@ -219,7 +248,14 @@ def update_proposal(session: Session, user: User, proposal_id: int, version: int
                               N_("The proposal can only be edited at steps 1, 2 and 4; it is at "
                                  "the state {state}."), state=proposal.state))
     check_version(proposal, version)
-    changed = _apply(proposal, data)
+    with session.no_autoflush:
+        before = document(proposal)
+        _apply(proposal, data)
+        after = document(proposal)
+    changed = sorted(name for name in after if after[name] != before[name])
+    if not changed:  # nothing new: no write, no version, no history entry
+        session.rollback()
+        return proposal
     proposal.updated_at = utcnow()
     flush_guarded(session)
     history.append(session, proposal, user, "edit", proposal.state, proposal.state,

@@ -27,7 +27,10 @@ def percent(value: Any, places: int = 2) -> str:
     """Write a fraction as a percentage: 0.1 -> 10.00%."""
     if value in (None, ""):
         return "—"
-    return f"{Decimal(str(value)) * 100:.{places}f}%"
+    try:
+        return f"{Decimal(str(value)) * 100:.{places}f}%"
+    except ArithmeticError:   # not a number: show it as typed rather than fail the page
+        return str(value)
 
 
 def number(value: Any, places: int = 2) -> str:

@@ -20,7 +20,7 @@ from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
 from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
-from ..domain.proposal import completeness_problems
+from ..domain.proposal import submission_problems
 from ..domain.revisions import diff
 from ..domain.workflow import Role, State
 from ..i18n import say
@@ -217,7 +217,7 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         charts=_charts(figures.metrics) if figures.metrics else None, history=entries,
         revisions=_revisions(session, proposal_id), feedback=feedback, errors=errors or {},
         form_action=form_action, reviewers=reviewers, steps=workflow.STEPS,
-        missing=[say(r) for r in completeness_problems(document)])
+        missing=[say(r) for r in submission_problems(document, figures.policy)])
     return page, status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from ..api.schemas import ListArgs, PolicyIn
 from ..db import get_session
 from ..domain.errors import DomainError
+from ..domain.policy import Policy
 from ..domain.workflow import Role
 from ..i18n import say
 from ..models import User
@@ -26,9 +28,7 @@ from .formdata import INTEGERS, flat_errors, scalars
 bp = Blueprint("staff", __name__)
 PAGE_SIZE = 20
 FILTERS = ("step", "state_code", "technology", "min_amount", "max_amount")
-POLICY_FIELDS = ("max_amount", "annual_rate", "vat_rate", "discount_rate", "max_term_months",
-                 "max_grace_months", "dscr_threshold", "guarantee_coverage", "min_bureau_score",
-                 "credit_report_max_age_days", "rural_population_threshold")
+POLICY_FIELDS = tuple(f.name for f in fields(Policy) if f.name != "haircuts")
 
 
 def _require(*roles: Role) -> None:

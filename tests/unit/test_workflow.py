@@ -159,7 +159,7 @@ def test_waiting_on_names_who_must_act_next(state: State, expected: tuple[Role, 
 
 def test_after_the_sme_signs_only_focir_is_awaited() -> None:
     assert waiting_on(S.AGREEMENT, frozenset({R.SME})) == (R.FOCIR,)
-    assert allowed_actions(S.AGREEMENT, R.SME, frozenset({R.SME})) == ["withdraw"]
+    assert allowed_actions(S.AGREEMENT, R.SME, frozenset({R.SME})) == []  # nor withdraw
     assert allowed_actions(S.AGREEMENT, R.FOCIR, frozenset({R.SME})) == ["sign"]
 
 

@@ -16,8 +16,18 @@ from .proposals import CashFlowIn, TermsIn
 
 
 class LoanIn(TermsIn):
-    """The terms of a loan, and optionally its day count and dates."""
+    """The terms of a loan, and optionally its day count and dates.
 
+    The rate and VAT default to the policy's; the public may not change them (see
+    services.finance.simulate_loan).
+    """
+
+    annual_rate = Rate(load_default=None, metadata={
+        "description": "default: the policy's; only PROMTEL, FOCIR and administrators may "
+                       "give another"})
+    vat_rate = Rate(load_default=None, metadata={
+        "description": "default: the policy's; only PROMTEL, FOCIR and administrators may "
+                       "give another"})
     day_count = choice(DAY_COUNTS, load_default="30/360")
     disbursement_date = fields.Date(load_default=None, allow_none=True)
     first_due_date = fields.Date(load_default=None, allow_none=True)
@@ -145,6 +155,7 @@ class PolicyIn(StrictSchema):
     min_bureau_score = whole(0, 1000)
     credit_report_max_age_days = whole(1, 3650)
     rural_population_threshold = whole(1, 10_000_000)
+    max_open_drafts = whole(1, 1000)
     haircuts = fields.Dict(keys=fields.String(), values=Rate())
 
 

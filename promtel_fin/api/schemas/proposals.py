@@ -176,7 +176,8 @@ class ProposalOut(ProposalSummary):
     cash_flows = fields.List(fields.Nested(CashFlowOut))
     can_edit = fields.Boolean()
     missing = fields.List(fields.String(), metadata={
-        "description": "what the draft still lacks before it can be submitted"})
+        "description": "what must change before it can be submitted: what the draft lacks, "
+                       "and amounts, terms or grace outside the policy's limits"})
     warnings = fields.List(fields.String(), metadata={
         "description": "points for reviewers, e.g. an RFC check digit that does not match"})
     assigned_reviewer = fields.Nested(UserOut, allow_none=True)
