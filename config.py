@@ -32,8 +32,16 @@ class Config:
         "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'promtel_fin.sqlite3'}")
     # Bearer tokens for the API live this many hours.
     TOKEN_TTL_HOURS = _int("TOKEN_TTL_HOURS", 12)
-    # Failed sign-ins allowed per e-mail address and client address in 15 minutes.
-    LOGIN_ATTEMPTS_PER_15_MIN = _int("LOGIN_ATTEMPTS_PER_15_MIN", 10)
+    # Failed sign-ins allowed per client address, across every account (Flask-Limiter syntax).
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
+    # One account: this many failures in a row are free, then each waits 2, 4, 8... seconds.
+    LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 3)
+    LOGIN_MAX_DELAY_SECONDS = _int("LOGIN_MAX_DELAY_SECONDS", 60)
+    # Page sessions end after this long without a request, and this long after sign-in.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     # Flask-Limiter storage: memory:// for one process; redis://127.0.0.1:6379 for several.
     # Requests per client address to the public simulators.
     SIMULATOR_RATE_LIMIT = os.environ.get("SIMULATOR_RATE_LIMIT", "60 per minute")

@@ -34,10 +34,10 @@ from promtel_fin.demo import seed
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 LATENCY_MS, BYTES_PER_S = 400, 50 * 1024
 BUDGET_BYTES, BUDGET_S = 100 * 1024, 3.0
-USERS = {"sme": ("morelos@demo.pyme.mx", "demo-pyme-2026"),
-         "promtel": ("revisor@demo.promtel.mx", "demo-promtel-2026"),
-         "focir": ("oficial@demo.focir.mx", "demo-focir-2026"),
-         "admin": ("admin@demo.promtel.mx", "demo-admin-2026")}
+USERS = {"sme": ("morelos@demo.pyme.mx", "Jicama-Bruma-Candil-31"),
+         "promtel": ("revisor@demo.promtel.mx", "Nopal-Cometa-Guitarra-17"),
+         "focir": ("oficial@demo.focir.mx", "Ocelote-Tinta-Viento-7"),
+         "admin": ("admin@demo.promtel.mx", "Tejon-Milpa-Faro-81")}
 PAGES = [
     ("baseline (404)", None, "/no-such-page"),
     ("landing", None, "/"),
@@ -63,7 +63,7 @@ def serve() -> tuple[str, object]:
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app({"DATABASE_URL": url, "SIMULATOR_RATE_LIMIT": "10000 per minute",
-                      "LOGIN_ATTEMPTS_PER_15_MIN": 1000})
+                      "LOGIN_FAILURES_PER_ADDRESS": "1000 per minute"})
     with app.app_context():
         list(seed(get_session()))
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -23,12 +23,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, bodies, cli, db, errors, i18n, security, web
+    from . import api, bodies, cli, db, errors, headers, i18n, security, web
 
     bodies.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     errors.init_app(app)
     api.init_app(app)
     web.init_app(app)

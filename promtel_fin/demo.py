@@ -21,12 +21,12 @@ from .services.proposals import create_proposal, get_proposal
 from .services.workflow import take_action
 
 PASSWORDS = {
-    "admin@demo.promtel.mx": ("admin", "demo-admin-2026"),
-    "revisor@demo.promtel.mx": ("promtel", "demo-promtel-2026"),
-    "oficial@demo.focir.mx": ("focir", "demo-focir-2026"),
-    "morelos@demo.pyme.mx": ("sme", "demo-pyme-2026"),
-    "chiapas@demo.pyme.mx": ("sme", "demo-pyme-2026"),
-    "veracruz@demo.pyme.mx": ("sme", "demo-pyme-2026"),
+    "admin@demo.promtel.mx": ("admin", "Tejon-Milpa-Faro-81"),
+    "revisor@demo.promtel.mx": ("promtel", "Nopal-Cometa-Guitarra-17"),
+    "oficial@demo.focir.mx": ("focir", "Ocelote-Tinta-Viento-7"),
+    "morelos@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
+    "chiapas@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
+    "veracruz@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
 }
 
 COMPANIES = {
@@ -242,4 +242,4 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
     yield ""
     yield "Demo users (e-mail / password / role):"
     for email, (role, password) in PASSWORDS.items():
-        yield f"  {email:28} {password:20} {role}"
+        yield f"  {email:28} {password:26} {role}"

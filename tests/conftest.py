@@ -68,7 +68,7 @@ def app(database_url: str, engine: Engine) -> Iterator[Flask]:
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
-        "LOGIN_ATTEMPTS_PER_15_MIN": 5,
+        "LOGIN_FAILURES_PER_ADDRESS": "5 per 15 minutes",
         "RATELIMIT_STORAGE_URI": "memory://",
     })
     yield app

@@ -18,7 +18,7 @@ from promtel_fin.services import users
 from promtel_fin.services.proposals import create_proposal, get_proposal
 from promtel_fin.services.workflow import take_action
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "Brujula-Tapete-Volcan-29"
 _PASSWORD_HASH = users.hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
 _counter = itertools.count(1)
 

@@ -6,18 +6,16 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint, abort
 from werkzeug.exceptions import Unauthorized
 
 from ..db import get_session
-from ..domain.identifiers import rfc_problems
-from ..i18n import say
-from ..security import api_user, bearer_token, limiter, login_key, login_limit
-from ..services import users
-from .parser import Blueprint
+from ..security import api_user, bearer_token, limiter, sign_in
+from ..services import signin, users
 from .schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")
-
 
 
 @blp.route("/tokens")
@@ -25,15 +23,19 @@ class Tokens(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(201, TokenOut)
     @blp.alt_response(401, description="Wrong e-mail or password")
-    @blp.alt_response(429, description="Too many failed attempts")
-    @limiter.limit(login_limit, key_func=login_key, deduct_when=lambda r: r.status_code == 401)
+    @blp.alt_response(429, description="Too many failures: wait the seconds of Retry-After")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Sign in with e-mail and password; answer a bearer token.
 
-        Failed attempts are limited per e-mail and client address.
+        After a few failures on one e-mail address each try waits longer (up to a minute), and
+        failures are limited per client address across all accounts; 429 says how long to wait
+        in Retry-After. Accounts are never locked.
         """
         session = get_session()
-        user = users.authenticate(session, data["email"], data["password"])
+        try:
+            user = sign_in(data["email"], data["password"])
+        except signin.TooSoon as wait:
+            abort(429, headers={"Retry-After": str(wait.retry_after)})
         if user is None:
             raise Unauthorized(www_authenticate='Bearer realm="promtel_fin"')
         token, row = users.issue_token(session, user, current_app.config["TOKEN_TTL_HOURS"])
@@ -60,11 +62,21 @@ class Me(MethodView):
 @blp.route("/registrations")
 class Registrations(MethodView):
     @blp.arguments(RegistrationIn)
-    @blp.response(201, RegistrationOut)
-    @blp.alt_response(409, description="E-mail or company already registered")
+    @blp.response(202, RegistrationOut)
+    @blp.alt_response(409, description="The company's RFC is already registered")
     @limiter.limit("20 per hour")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Register an SME: its company and its first user (role sme)."""
-        user = users.register_sme(get_session(), data)
-        _errors, warnings = rfc_problems(user.company.rfc)
-        return {"user": user, "company": user.company, "warnings": [say(w) for w in warnings]}
+        """Register an SME: its company and its first user (role sme), then sign in.
+
+        The answer is the same whether or not the e-mail already had an account (nothing
+        changes then), so nobody learns who has one. An RFC already registered is a 409.
+        """
+        users.register_sme(get_session(), data)
+        return {"message": registration_message()}
+
+
+def registration_message() -> str:
+    """Say what happens next, the same whether or not the e-mail already had an account."""
+    return _("Registration received. If this e-mail had no account, the company and the "
+             "account are ready: sign in with this e-mail and password. If it had one, nothing "
+             "changed: sign in with your current password.")

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 mapped classes."""
 
+from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
 from .history import HistoryEntry
 from .people import ApiToken, Company, User

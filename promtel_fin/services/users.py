@@ -10,18 +10,21 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.errors import N_, Conflict, InvalidInput, reason
+from ..domain import passwords
+from ..domain.errors import N_, Conflict, InvalidInput, Reason, reason
 from ..domain.identifiers import normalize_rfc, rfc_problems
 from ..domain.workflow import Role
 from ..models import ApiToken, Company, User, utcnow
+from .sessions import end_user_sessions
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def hash_password(password: str) -> str:
@@ -29,29 +32,49 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problems(password: str) -> list:
-    """List why a new password is too weak."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [reason("password_short",
-                       N_("The password must have at least {length} characters."),
-                       field="password", length=MIN_PASSWORD_LENGTH)]
-    return []
+def password_problems(password: str, email: str = "", name: str = "",
+                      company: Company | dict[str, Any] | None = None) -> list[Reason]:
+    """List why a new password is refused, guessing from the user's own data too."""
+    if isinstance(company, Company):
+        company = {"legal_name": company.legal_name, "rfc": company.rfc}
+    company = company or {}
+    return passwords.password_problems(
+        password, (email, name, company.get("legal_name"), company.get("rfc")))
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Change a user's password after checking the current one; revoke their API tokens."""
+def _revoke_tokens(session: Session, user: User) -> None:
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def change_password(session: Session, user: User, current: str, new: str,
+                    keep_session: str | None = None) -> None:
+    """Change a user's password after checking the current one.
+
+    Every other page session of the user ends and every API token is revoked: whoever had
+    learnt the old password is out, except the session that made the change.
+    """
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise InvalidInput(reason("password_wrong", N_("The current password is not right."),
                                   field="current_password")) from None
-    problems = password_problems(new)
+    problems = password_problems(new, user.email, user.name, user.company)
     if problems:
         raise InvalidInput(*[replace(p, field="new_password") for p in problems])
     user.password_hash = hash_password(new)
-    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                        ApiToken.revoked_at.is_(None))):
-        token.revoked_at = utcnow()
+    _revoke_tokens(session, user)
+    end_user_sessions(session, user, keep=keep_session)
+    session.commit()
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its sessions and tokens."""
+    user.active = active
+    if not active:
+        _revoke_tokens(session, user)
+        end_user_sessions(session, user)
     session.commit()
 
 
@@ -78,7 +101,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def create_user(session: Session, email: str, password: str, role: str, *, name: str = "",
                 company: Company | None = None, commit: bool = True) -> User:
     """Create an account; SMEs must belong to a company."""
-    problems = password_problems(password)
+    problems = password_problems(password, email, name, company)
     if Role(role) == Role.SME and company is None:
         problems.append(reason("company_required", N_("An SME user must belong to a company."),
                                field="company"))
@@ -87,11 +110,17 @@ def create_user(session: Session, email: str, password: str, role: str, *, name:
                               field="email", email=email))
     if problems:
         raise InvalidInput(*problems)
+    user = _new_user(session, email, password, role, name, company)
+    if commit:
+        session.commit()
+    return user
+
+
+def _new_user(session: Session, email: str, password: str, role: str, name: str,
+              company: Company | None) -> User:
     user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password),
                 role=str(Role(role)), company=company, active=True)
     session.add(user)
-    if commit:
-        session.commit()
     return user
 
 
@@ -109,26 +138,41 @@ def get_or_create_company(session: Session, rfc: str, legal_name: str | None) ->
     return company
 
 
-def register_sme(session: Session, data: dict[str, Any]) -> User:
-    """Register a new SME and its first user in one transaction.
+def _company_taken(rfc: str) -> Conflict:
+    return Conflict(reason("company_taken",
+                           N_("A company with RFC {rfc} is already registered; ask its users "
+                              "or PROMTEL for access."), field="company.rfc", rfc=rfc))
 
-    A company whose RFC is already registered is refused: joining an existing company must go
-    through its current users or PROMTEL, never through a public form.
+
+def register_sme(session: Session, data: dict[str, Any]) -> None:
+    """Register a new SME and its first user in one transaction, unless the e-mail has one.
+
+    The caller cannot tell the two apart: an e-mail that already has an account changes nothing,
+    yet checks and hashes the password like a new one, so the answer and its timing are the
+    same. A company whose RFC is already registered is refused openly (RFCs are public, printed
+    on every invoice): joining an existing company goes through its users or PROMTEL.
     """
     company_data = dict(data["company"])
     company_data["rfc"] = normalize_rfc(company_data["rfc"])
     errors, _warnings = rfc_problems(company_data["rfc"])
-    if errors:
-        raise InvalidInput(*errors)
+    problems = password_problems(data["password"], data["email"], data.get("name", ""),
+                                 company_data)
+    if errors or problems:
+        raise InvalidInput(*errors, *problems)
     if session.scalar(select(Company.id).where(Company.rfc == company_data["rfc"])):
-        raise Conflict(reason("company_taken",
-                              N_("A company with RFC {rfc} is already registered; ask its users "
-                                 "or PROMTEL for access."), field="company.rfc",
-                              rfc=company_data["rfc"]))
+        raise _company_taken(company_data["rfc"])
+    if find_user(session, data["email"]) is not None:
+        hash_password(data["password"])   # the same work as a new account, then nothing
+        return
     company = Company(**company_data)
     session.add(company)
-    return create_user(session, data["email"], data["password"], Role.SME,
-                       name=data.get("name", ""), company=company)
+    _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""), company)
+    try:
+        session.commit()
+    except IntegrityError:   # a concurrent registration took the RFC or the e-mail first
+        session.rollback()
+        if session.scalar(select(Company.id).where(Company.rfc == company_data["rfc"])):
+            raise _company_taken(company_data["rfc"]) from None
 
 
 def _digest(token: str) -> str:

@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Write your current password.")), Length(max=1000)])
-    new_password = PasswordField(_l("New password (10 characters or more)"), validators=[
+    new_password = PasswordField(_l("New password (12 characters or more)"), validators=[
         DataRequired(_l("Write the new password.")), Length(max=1000)])
     confirm = PasswordField(_l("New password, again"), validators=[
         EqualTo("new_password", _l("The two passwords do not match."))])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
@@ -94,7 +94,7 @@ def simulator() -> tuple[str, int] | str:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register() -> Response | tuple[str, int] | str:
-    """Let an SME register its company and its first user."""
+    """Let an SME register its company and its first user, who then signs in."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.dashboard"))
     values = {"email": "", "name": "", "company": {}}
@@ -117,15 +117,16 @@ def register() -> Response | tuple[str, int] | str:
         data = None
     if not errors and data is not None:
         try:
-            user = users.register_sme(get_session(), data)
+            users.register_sme(get_session(), data)
         except DomainError as error:
             get_session().rollback()
             for r in error.reasons:
                 field = {"rfc": "company.rfc"}.get(r.field or "", r.field or "_form")
                 errors.setdefault(field, []).append(say(r))
-        else:
-            login_user(user)
-            flash(_("Welcome! Your company is registered. Start your first proposal."))
-            return redirect(url_for("pages.dashboard"))
+        else:   # the same answer whether or not the e-mail already had an account
+            flash(_("Registration received. If this e-mail had no account, your company and "
+                    "your account are ready: sign in below. If it had one, nothing changed: "
+                    "sign in with your current password."))
+            return redirect(url_for("web.login"))
     values.pop("password", None)
     return render_template("register.html", values=values, errors=errors), 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,8 +14,10 @@ from werkzeug.wrappers import Response
 from ..db import get_session
 from ..domain.errors import DomainError
 from ..i18n import say
-from ..security import limiter, login_key, login_limit
-from ..services import users
+from ..models import User
+from ..security import sign_in
+from ..services import sessions, signin, users
+from . import SESSION_ID
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("web", __name__)
@@ -30,27 +33,45 @@ def safe_next(target: str | None) -> str:
     return url_for("public.home")
 
 
+def start_page_session(user: User) -> None:
+    """Sign a user in on the pages: a new server-side session, its id in the cookie."""
+    previous = browser_session.get(SESSION_ID)
+    if isinstance(previous, str):   # someone signed in already on this browser: end theirs
+        sessions.end_session(get_session(), previous)
+    browser_session[SESSION_ID] = sessions.start_session(get_session(), user)
+    login_user(user)
+
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_key, methods=["POST"],
-               deduct_when=lambda r: r.status_code == 401)
-def login() -> Response | tuple[str, int] | str:
-    """Sign in with e-mail and password; failed attempts are limited like the API's."""
+def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | str:
+    """Sign in with e-mail and password; repeated failures wait, like the API's."""
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("login.html", form=form), 422 if form.is_submitted() else 200
-    user = users.authenticate(get_session(), form.email.data or "", form.password.data or "")
+    try:
+        user = sign_in(form.email.data or "", form.password.data or "")
+    except signin.TooSoon as wait:
+        form.password.errors = [_("Too many failed attempts; try again in %(seconds)d s.",
+                                  seconds=wait.retry_after)]
+        return (render_template("login.html", form=form), 429,
+                {"Retry-After": str(wait.retry_after)})
     if user is None:
         form.password.errors = [_("The e-mail or the password is not right.")]
         return render_template("login.html", form=form), 401
-    login_user(user)
+    start_page_session(user)
     target = request.args.get("next")
     return redirect(safe_next(target) if target else url_for("pages.dashboard"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
+    """Sign out (a POST with its CSRF token, so no other site can sign you out).
+
+    The server-side session ends, so a copy of the cookie opens nothing afterwards.
+    """
+    session_id = browser_session.pop(SESSION_ID, None)
+    if isinstance(session_id, str):
+        sessions.end_session(get_session(), session_id)
     logout_user()
     return redirect(url_for("public.home"))
 
@@ -73,17 +94,19 @@ def _template_globals() -> dict[str, object]:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password() -> Response | tuple[str, int] | str:
-    """Change one's password (the API tokens issued before are revoked)."""
+    """Change one's password; every other session ends and every API token is revoked."""
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_template("password.html", form=form), 422 if form.is_submitted() else 200
     try:
         users.change_password(get_session(), current_user, form.current_password.data or "",
-                              form.new_password.data or "")
+                              form.new_password.data or "",
+                              keep_session=browser_session.get(SESSION_ID))
     except DomainError as error:
         get_session().rollback()
         for r in error.reasons:
             getattr(form, r.field or "new_password").errors = [say(r)]
         return render_template("password.html", form=form), 422
-    flash(_("Your password was changed."))
+    flash(_("Your password was changed. Your other sessions were closed and your API tokens "
+            "revoked."))
     return redirect(url_for("pages.dashboard"))

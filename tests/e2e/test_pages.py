@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Company, Proposal, User
 
-from ..factories import Factory, proposal_document
+from ..factories import PASSWORD, Factory, proposal_document
 from .pages import post, sign_in, text
 
 
@@ -51,8 +51,8 @@ def test_the_simulator_keeps_what_was_typed_and_explains_errors(client: FlaskCli
 
 
 def test_an_sme_registers_through_the_form(client: FlaskClient, session: Session) -> None:
-    form = {"email": "ana@redes.mx", "name": "Ana", "password": "clave-de-diez",
-            "password_confirm": "clave-de-diez", "company.legal_name": "Redes, S.A.",
+    form = {"email": "ana@redes.mx", "name": "Ana", "password": "Cenote-Pinata-Grillo-58",
+            "password_confirm": "Cenote-Pinata-Grillo-58", "company.legal_name": "Redes, S.A.",
             "company.rfc": "CSA190312AB2", "company.state_code": "07",
             "company.municipality_key": "07109"}
     bad = post(client, "/register", {**form, "company.rfc": "ABC991399AB1",
@@ -63,7 +63,11 @@ def test_an_sme_registers_through_the_form(client: FlaskClient, session: Session
     assert 'value="ana@redes.mx"' in page and 'value="Redes, S.A."' in page
     assert session.scalars(select(Company)).all() == []
     good = post(client, "/register", form)
-    assert good.status_code == 302 and good.headers["Location"] == "/dashboard"
+    assert good.status_code == 302 and good.headers["Location"] == "/login"
+    assert "Registro recibido" in text(client.get("/login"))
+    signed_in = post(client, "/login", {"email": "ana@redes.mx",
+                                        "password": "Cenote-Pinata-Grillo-58"})
+    assert signed_in.headers["Location"] == "/dashboard"
     assert "Mis propuestas" in text(client.get("/dashboard"))
 
 
@@ -210,7 +214,7 @@ def test_an_administrator_manages_users_and_policy(client: FlaskClient, make: Fa
     sign_in(client, admin)
     r = post(client, "/admin/users", {"do": "create", "email": "nuevo@promtel.mx",
                                       "name": "Nuevo", "role": "focir",
-                                      "password": "clave-larga-1"})
+                                      "password": "Garza-Mezcal-Columpio-64"})
     assert r.status_code == 302
     assert session.scalar(select(User).where(User.email == "nuevo@promtel.mx")).role == "focir"
     post(client, "/admin/users", {"do": "deactivate", "user_id": str(other.id)})
@@ -219,7 +223,7 @@ def test_an_administrator_manages_users_and_policy(client: FlaskClient, make: Fa
     assert (other.active, other.role) == (False, "admin")
     weak = post(client, "/admin/users", {"do": "create", "email": "x@y.mx", "role": "focir",
                                          "password": "corta"})
-    assert weak.status_code == 422 and "al menos 10 caracteres" in text(weak)
+    assert weak.status_code == 422 and "al menos 12 caracteres" in text(weak)
     from datetime import date
 
     bad = post(client, "/admin/policy", {"effective_from": date.today().isoformat(),
@@ -235,11 +239,16 @@ def test_a_user_changes_the_password(client: FlaskClient, make: Factory) -> None
     user = make.user(Role.PROMTEL)
     sign_in(client, user)
     wrong = post(client, "/account/password", {"current_password": "no", "new_password":
-                                               "nueva-clave-123", "confirm": "nueva-clave-123"})
+                                               "Garza-Mezcal-Columpio-64",
+                                               "confirm": "Garza-Mezcal-Columpio-64"})
     assert wrong.status_code == 422 and "La contraseña actual no es correcta." in text(wrong)
-    ok = post(client, "/account/password", {"current_password": "correct-horse-battery",
-                                            "new_password": "nueva-clave-123",
-                                            "confirm": "nueva-clave-123"})
+    common = post(client, "/account/password", {"current_password": PASSWORD,
+                                                "new_password": "Contraseña2026!",
+                                                "confirm": "Contraseña2026!"})
+    assert common.status_code == 422 and "entre las más usadas" in text(common)
+    ok = post(client, "/account/password", {"current_password": PASSWORD,
+                                            "new_password": "Garza-Mezcal-Columpio-64",
+                                            "confirm": "Garza-Mezcal-Columpio-64"})
     assert ok.status_code == 302
 
 

@@ -14,14 +14,14 @@ from .conftest import ApiClient
 
 def _register(client: FlaskClient) -> str:
     response = client.post("/api/v1/registrations", json={
-        "email": "dueña@telecom-cuautitla.mx", "password": "una-clave-larga-2026",
+        "email": "dueña@telecom-cuautitla.mx", "password": "Maguey-Cobre-Brujula-88",
         "name": "María Dueña",
         "company": {"legal_name": "Telecom Cuautitla, S.A. de C.V.", "rfc": "FMR180605CD1",
                     "state_code": "17", "municipality_key": "17027",
                     "legal_rep_curp": "RAMA750315MMSMRN08", "ift_registration": "IFT/123"}})
-    assert response.status_code == 201, response.json
+    assert response.status_code == 202, response.json
     login = client.post("/api/v1/tokens", json={"email": "dueña@telecom-cuautitla.mx",
-                                                "password": "una-clave-larga-2026"})
+                                                "password": "Maguey-Cobre-Brujula-88"})
     assert login.status_code == 201
     return login.json["token"]
 

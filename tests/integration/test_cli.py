@@ -37,7 +37,10 @@ def test_users_create_refuses_bad_requests_with_a_message(app: Flask) -> None:
     assert no_company.exit_code != 0 and "company" in no_company.output
     weak = runner.invoke(args=["users", "create", "y@example.mx", "--role", "promtel",
                                "--password", "corta"])
-    assert weak.exit_code != 0 and "10" in weak.output
+    assert weak.exit_code != 0 and "12" in weak.output
+    common = runner.invoke(args=["users", "create", "y@example.mx", "--role", "promtel",
+                                 "--password", "password1234"])
+    assert common.exit_code != 0 and "most used" in common.output
     assert runner.invoke(args=["users", "create", "z@example.mx", "--role", "promtel",
                                "--password", "clave-larga-123"]).exit_code == 0
     dup = runner.invoke(args=["users", "create", "Z@example.mx", "--role", "focir",

@@ -83,8 +83,6 @@ class RegistrationIn(StrictSchema):
 
 
 class RegistrationOut(Schema):
-    user = fields.Nested(UserOut)
-    company = fields.Nested(CompanyOut)
-    warnings = fields.List(fields.String())
+    message = fields.String()
 
 
