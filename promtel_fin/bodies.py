@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Flask, abort, request
@@ -38,12 +39,11 @@ def check_depth(data: Any, limit: int = MAX_JSON_DEPTH) -> None:
                          if isinstance(child, dict | list))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+    return _SURROGATE.search(text) is not None
 
 
 def surrogate_paths(data: Any) -> list[tuple[str | int, ...]]:
@@ -57,7 +57,7 @@ def surrogate_paths(data: Any) -> list[tuple[str | int, ...]]:
                 found.append(path)
         elif isinstance(value, dict):
             for key, child in value.items():
-                key_path = (*path, key.encode("utf-8", "replace").decode("utf-8"))
+                key_path = (*path, _SURROGATE.sub("\ufffd", key))
                 if _has_surrogate(key):
                     found.append(key_path)
                 else:

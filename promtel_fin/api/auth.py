@@ -7,12 +7,13 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from werkzeug.exceptions import Unauthorized
 
 from ..db import get_session
 from ..security import api_user, bearer_token, limiter, sign_in
 from ..services import signin, users
+from .parser import Blueprint
 from .schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")

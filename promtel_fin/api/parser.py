@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from flask import Request, abort, current_app
+from flask import Request, current_app
 from flask_babel import gettext as _
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from ..bodies import JSONTooDeep, nest, surrogate_paths
 

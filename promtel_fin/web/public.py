@@ -14,7 +14,7 @@ from ..api.schemas import LoanIn, RegistrationIn
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import DomainError
-from ..domain.loan import LoanTerms
+from ..domain.workflow import STAFF_ROLES, Role
 from ..i18n import say
 from ..security import limiter
 from ..services import users
@@ -36,14 +36,19 @@ def steps() -> list[dict[str, Any]]:
              "roles": [str(r) for r in workflow.waiting_on(s)]} for s in workflow.STEPS]
 
 
-def simulate(values: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
+def staff_signed_in() -> bool:
+    """Say whether PROMTEL, FOCIR or an administrator is signed in (they may try other rates)."""
+    return current_user.is_authenticated and Role(current_user.role) in STAFF_ROLES
+
+
+def simulate(values: dict[str, Any], staff: bool) -> tuple[Any, dict[str, list[str]]]:
     """Validate the simulator's fields like the API does and build the schedule."""
     try:
         data = LoanIn().load({k: v for k, v in values.items() if v not in (None, "")})
     except ValidationError as error:
         return None, flat_errors(error.messages)
     try:
-        return simulate_loan(get_session(), LoanTerms(**data)), {}
+        return simulate_loan(get_session(), data, may_set_rates=staff), {}
     except DomainError as error:
         return None, {r.field or "_form": [say(r)] for r in error.reasons}
 
@@ -70,7 +75,7 @@ def home() -> str:
     """The program, its terms, the ten steps, and the simulator."""
     rules = current_policy(get_session())
     return render_template("home.html", policy=rules, steps=steps(), values=example(rules),
-                           errors={})
+                           errors={}, may_set_rates=staff_signed_in())
 
 
 @bp.get("/simulator")
@@ -78,16 +83,16 @@ def home() -> str:
 def simulator() -> tuple[str, int] | str:
     """Answer the simulator form (a GET, so it works without JavaScript and can be shared)."""
     rules = current_policy(get_session())
+    staff = staff_signed_in()
     if "amount" not in request.args:   # opened from the menu: an example, not an error
         return render_template("simulator.html", policy=rules, values=example(rules),
-                               errors={}, plan=None, chart=None)
+                               errors={}, plan=None, chart=None, may_set_rates=staff)
     values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
-    values.setdefault("annual_rate", str(rules.annual_rate))
-    values.setdefault("vat_rate", str(rules.vat_rate))
     values.setdefault("method", "level")
-    plan, errors = simulate(values)
+    plan, errors = simulate(values, staff)
     page = render_template("simulator.html", policy=rules, values=values, errors=errors,
-                           plan=plan, chart=schedule_chart(plan) if plan else None)
+                           plan=plan, chart=schedule_chart(plan) if plan else None,
+                           may_set_rates=staff)
     return (page, 422) if errors else page
 
 
