@@ -31,7 +31,7 @@ class TooSoon(Exception):
 
 
 def _key(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def seconds_to_wait(session: Session, email: str, backoff: Backoff) -> int:

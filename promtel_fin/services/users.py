@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,10 +72,17 @@ def change_password(session: Session, user: User, current: str, new: str,
 def set_active(session: Session, user: User, active: bool) -> None:
     """Activate or deactivate an account; deactivating ends its sessions and tokens."""
     user.active = active
-    if not active:
-        _revoke_tokens(session, user)
-        end_user_sessions(session, user)
     session.commit()
+
+
+@event.listens_for(Session, "before_flush")
+def _deactivation_ends_access(session: Session, _context: Any, _instances: Any) -> None:
+    """End the sessions and tokens of a user deactivated by any path (page, CLI, service)."""
+    for user in [o for o in session.dirty if isinstance(o, User)]:
+        if user.active is False and inspect(user).attrs.active.history.has_changes():
+            with session.no_autoflush:
+                _revoke_tokens(session, user)
+                end_user_sessions(session, user)
 
 
 def find_user(session: Session, email: str) -> User | None:

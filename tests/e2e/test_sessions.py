@@ -134,3 +134,16 @@ def test_a_forged_or_missing_session_id_is_refused(app: Flask, make: Factory) ->
     with client.session_transaction() as cookie:
         cookie["sid"] = "not-a-real-session"
     assert not _opens_dashboard(client)
+
+
+def test_deactivating_on_the_administrators_page_ends_the_users_sessions(
+        app: Flask, client: FlaskClient, make: Factory, session: Session) -> None:
+    user, admin = make.user(Role.SME), make.user(Role.ADMIN)
+    sign_in(client, user)
+    admin_browser = app.test_client()
+    sign_in(admin_browser, admin)
+    assert post(admin_browser, "/admin/users", {"do": "deactivate", "user_id": str(user.id)}
+                ).status_code == 302
+    row = session.scalars(select(WebSession).where(WebSession.user_id == user.id)).one()
+    assert row.ended_at is not None
+    assert not _opens_dashboard(client)
