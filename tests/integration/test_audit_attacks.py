@@ -126,10 +126,15 @@ def _recompute(session: Session, proposal_id: int, seal: Any) -> None:
             previous = fields["hash"]
 
 
+def _plain_sha256(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(entry_content(fields)).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("seal", [entry_hash, _plain_sha256], ids=["old form", "same input"])
 def test_an_edit_with_the_chain_recomputed_in_plain_sha256_is_reported(
-        app: Flask, make: Factory, session: Session) -> None:
+        app: Flask, make: Factory, session: Session, seal: Any) -> None:
     proposal = make.proposal(at=State.AGREEMENT)
-    _recompute(session, proposal.id, entry_hash)
+    _recompute(session, proposal.id, seal)
     code, report = verify(app)
     assert code == 1
     assert "mac" in checks(report, proposal.id)
@@ -263,8 +268,8 @@ def test_a_truncated_or_rewritten_log_or_a_forged_checkpoint_fails_against_it(
     elif attack == "rewrite":
         tamper(session, "UPDATE history_entries SET hash = :h WHERE gseq = :n", h="e" * 64,
                n=saved["count"])
-    else:
-        path.write_text(json.dumps({**saved, "count": saved["count"] - 1}))
+    else:  # claim the checkpoint was taken at another time
+        path.write_text(json.dumps({**saved, "time": "2000-01-01T00:00:00.000000Z"}))
     code, report = verify(app, "--against", str(path))
     assert code == 1
     assert "checkpoint" in checks(report, None)
