@@ -128,15 +128,17 @@ def audit_checkpoint() -> None:
 @audit_cli.command("reseal")
 def audit_reseal() -> None:
     """Move chains under the old plain SHA-256 to the keyed form, once (itself recorded)."""
+    from sqlalchemy.exc import DBAPIError
+
     from .services.history import keyring
     from .services.reseal import reseal
 
     session = get_session()
     try:
         done = reseal(session, keyring())
-    except BaseException:
+    except DBAPIError as error:  # e.g. not the tables' owner, so the trigger stays on
         session.rollback()
-        raise
+        raise click.ClickException(f"nothing changed: {error.orig}") from None
     if isinstance(done, list):
         for problem in done:
             click.echo(f"BROKEN {problem}", err=True)
@@ -174,7 +176,8 @@ def workflow_markdown() -> str:
         "| step | state | role | action | leads to | requires | guards |\n"
         "|---|---|---|---|---|---|---|\n"
         f"{rows}\n\n"
-        "The SME may `withdraw` from any of steps 1-10. Final states: "
+        "The SME may `withdraw` from any of steps 1-10 (at step 10 only until it has signed)."
+        " Final states: "
         + ", ".join(f"`{s}`" for s in sorted(workflow.FINAL_STATES)) + ".\n"
     )
 

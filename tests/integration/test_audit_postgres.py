@@ -17,7 +17,9 @@ from config import DEV_AUDIT_KEY
 from promtel_fin.domain.workflow import State
 from promtel_fin.services import audit
 from promtel_fin.services.history import keyring
+from promtel_fin.services.reseal import reseal
 
+from ..audit_helpers import make_legacy
 from ..factories import Factory
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -88,3 +90,15 @@ def test_the_readme_grants_let_the_application_work_but_not_change_history(
             _refused(conn, statement, ProgrammingError, f"permission denied for table {table}")
     _refused(conn, "ALTER TABLE history_entries DISABLE TRIGGER history_entries_append_only",
              ProgrammingError, "must be owner")
+
+
+def test_the_application_role_cannot_reseal_past_the_trigger(
+        app_role: tuple[Connection, str]) -> None:
+    conn, role = app_role
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    Factory(session).proposal(at=State.PROPOSAL)
+    make_legacy(session)  # as the superuser, who may
+    conn.execute(text("SET LOCAL session_replication_role = origin"))
+    conn.execute(text(f"SET ROLE {role}"))
+    with pytest.raises(ProgrammingError, match="must be owner of table history_entries"):
+        reseal(session, keyring({"AUDIT_KEY": DEV_AUDIT_KEY}))
