@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from promtel_fin.domain.history import canonical_json, entry_content, entry_hash, sha256_of
@@ -273,3 +273,29 @@ def test_a_truncated_or_rewritten_log_or_a_forged_checkpoint_fails_against_it(
     code, report = verify(app, "--against", str(path))
     assert code == 1
     assert "checkpoint" in checks(report, None)
+
+
+def test_a_deleted_head_is_reported(app: Flask, make: Factory, session: Session) -> None:
+    proposal = make.proposal(at=State.UPDATE)
+    tamper(session, "DELETE FROM history_heads WHERE stream = :s", s=f"proposal:{proposal.id}")
+    code, report = verify(app)
+    assert code == 1
+    assert checks(report, proposal.id) == {"head"}
+    assert any("its head is missing" in p["message"] for p in report["problems"])
+
+
+def test_a_deleted_proposal_row_whose_history_remains_is_reported(
+        app: Flask, make: Factory, session: Session, engine: Engine) -> None:
+    proposal = make.proposal(at=State.CONTACT, localities=[], social_sites=[], guarantees=[],
+                             cash_flows=[]).id
+    if engine.dialect.name == "postgresql":
+        tamper(session, "DELETE FROM proposals WHERE id = :p", p=proposal)
+    else:  # the attacker turns the foreign keys off first
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.execute(text("DELETE FROM proposals WHERE id = :p"), {"p": proposal})
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    code, report = verify(app)
+    assert code == 1
+    assert checks(report, proposal) == {"proposal"}
