@@ -54,6 +54,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
     LANGUAGES = ("es", "en")
     PAGE_SIZE_MAX = 100
+    # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     JSON_SORT_KEYS = False
 
     API_TITLE = "promtel_fin API"

@@ -39,6 +39,9 @@ class Text(fields.String):
         return text
 
 
+# The plain forms, for the OpenAPI document (thousands commas are accepted too, see numbers.py).
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+RATE_PATTERN = r"^[0-9]+(\.[0-9]{1,6})?$"
 MONEY_FORMAT = _l("Write the amount with digits and at most two decimals, for example "
                   "\"4500000.00\".")
 RATE_FORMAT = _l("Write the rate as a fraction with at most six decimals, for example 0.10 for "
@@ -54,15 +57,18 @@ class Money(fields.Field):
         self.minimum = minimum
         self.strictly_positive = strictly_positive
         kwargs.setdefault("metadata", {}).update(
-            {"type": "string", "format": "decimal", "example": "4500000.00"})
+            {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN,
+             "example": "4500000.00"})
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
         try:
             amount = parse_money(value)
         except NumberError as error:
-            raise ValidationError(_("Amounts have at most two decimals (centavos).")
-                                  if error.code == "places" else str(MONEY_FORMAT)) from None
+            raise ValidationError({
+                "places": _("Amounts have at most two decimals (centavos)."),
+                "size": _("The amount is too large."),
+            }.get(error.code, str(MONEY_FORMAT))) from None
         if self.strictly_positive and amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
         if amount < self.minimum:
@@ -83,7 +89,7 @@ class Fraction(fields.Field):
         self.minimum, self.maximum, self.message = minimum, maximum, message
         self.range_message = range_message
         kwargs.setdefault("metadata", {}).update(
-            {"type": "string", "format": "decimal", "example": "0.10"})
+            {"type": "string", "format": "decimal", "pattern": RATE_PATTERN, "example": "0.10"})
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:

@@ -17,12 +17,15 @@ from decimal import Decimal
 
 MONEY_PLACES = 2
 RATE_PLACES = 6
+# More whole digits than any amount here can have (NUMERIC(14, 2) holds 12): refused as too
+# large before Decimal arithmetic could overflow its 28-digit context.
+MAX_WHOLE_DIGITS = 15
 _PLAIN = re.compile(r"-?[0-9]+(?:\.([0-9]+))?", re.ASCII)
 _GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.([0-9]+))?", re.ASCII)
 
 
 class NumberError(ValueError):
-    """A number that cannot be read; ``code`` says why (``format`` or ``places``)."""
+    """A number that cannot be read; ``code`` says why (``format``, ``places`` or ``size``)."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -48,6 +51,9 @@ def parse_decimal(value: object, places: int, *, grouping: bool = False) -> Deci
     decimals = match.group(1) or ""
     if len(decimals) > places:
         raise NumberError("places")
+    whole = text.lstrip("-").partition(".")[0].replace(",", "").lstrip("0")
+    if len(whole) > MAX_WHOLE_DIGITS:
+        raise NumberError("size")
     return Decimal(text.replace(",", ""))
 
 

@@ -287,6 +287,7 @@ def mermaid() -> str:
         if t.action == Action.SIGN and t.role == Role.FOCIR:
             continue
         lines.append(f"    {t.source} --> {target}: {t.action} [{t.role}]{note}")
-    lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10 (at 10 until it signs)")
+    lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10"
+                 " (at 10 until it signs)")
     lines.extend(f"    {s} --> [*]" for s in sorted(FINAL_STATES))
     return "\n".join(lines) + "\n"

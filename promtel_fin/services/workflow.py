@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain import workflow
 from ..domain.errors import N_, CheckFailed, reason
 from ..domain.history import canonical_json
-from ..domain.proposal import completeness_problems
+from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, Role, State
 from ..models import Proposal, Revision, Signature, User, utcnow
 from . import history
@@ -69,7 +69,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     policy = current_policy(session)
     facts = Facts(
         state=State(proposal.state), signed_by=signed_by(proposal), policy=policy,
-        incomplete=tuple(completeness_problems(document(proposal))),
+        incomplete=tuple(submission_problems(document(proposal), policy)),
         terms_sha256=proposal.terms_sha256,
     )
     transition = workflow.plan(facts, action, role, params)

@@ -71,6 +71,26 @@ def test_any_rate_with_six_decimals_reads_back_exactly(millionths: int) -> None:
         parse_rate(f"{rate:.6f}1")
 
 
+@given(st.text(st.sampled_from("0123456789.,-eE+ "), max_size=60) | st.text(max_size=60))
+def test_any_text_is_read_or_refused_and_nothing_else(text: str) -> None:
+    for parse in (parse_money, parse_rate):
+        try:
+            number = parse(text)
+        except NumberError:
+            continue
+        assert number.is_finite() and abs(number) < Decimal(10) ** 15
+
+
+def test_whole_digits_stop_at_fifteen() -> None:
+    assert parse_money("9" * 15) == Decimal("9" * 15)
+    assert parse_money("0" * 40 + "1") == Decimal("1.00")  # leading zeros are not digits
+    with pytest.raises(NumberError) as caught:
+        parse_money("1" + "0" * 15)
+    assert caught.value.code == "size"
+    with pytest.raises(NumberError):
+        parse_money("1" * 400)
+
+
 @pytest.mark.parametrize("text", [
     "1E+5", "1e5", "NaN", "Infinity", "-Infinity", "0x10", "1_000", "+5", ".5", "5.", "1 000",
     "1,00", "1000,000", ",100", "1,000,00", "$100", "100 MXN", "", " ", "--1", "1-", "١٢٣",
