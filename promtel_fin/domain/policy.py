@@ -133,11 +133,11 @@ def rate_problems(annual_rate: Decimal, vat_rate: Decimal, policy: Policy,
     if annual_rate != policy.annual_rate:
         problems.append(reason(
             "rate_not_policy", N_("The annual rate {rate} differs from the policy rate {policy}."),
-            field=f"{prefix}annual_rate", rate=str(annual_rate), policy=str(policy.annual_rate)))
+            field=f"{prefix}annual_rate", rate=annual_rate, policy=policy.annual_rate))
     if vat_rate != policy.vat_rate:
         problems.append(reason(
             "vat_not_policy", N_("The VAT rate {rate} differs from the policy VAT rate {policy}."),
-            field=f"{prefix}vat_rate", rate=str(vat_rate), policy=str(policy.vat_rate)))
+            field=f"{prefix}vat_rate", rate=vat_rate, policy=policy.vat_rate))
     return problems
 
 

@@ -115,8 +115,9 @@ def simulate_loan(session: Session, data: dict[str, Any], *, may_set_rates: bool
     terms = LoanTerms(**values)
     problems = limit_problems(terms.amount, terms.term_months, terms.grace_months, rules)
     if not may_set_rates:
-        problems += [replace(p, template=PUBLIC_RATES[p.code]) for p in
-                     rate_problems(terms.annual_rate, terms.vat_rate, rules)]
+        problems += [replace(p, template=PUBLIC_RATES[p.code],
+                             params={"policy": f"{(p.params['policy'] * 100).normalize():f}%"})
+                     for p in rate_problems(terms.annual_rate, terms.vat_rate, rules)]
     if problems:
         raise InvalidInput(*problems)
     return schedule(terms)

@@ -89,6 +89,9 @@ def simulator() -> tuple[str, int] | str:
                                errors={}, plan=None, chart=None, may_set_rates=staff)
     values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
     values.setdefault("method", "level")
+    if staff:   # the rate fields start at the policy's; the public's cannot change them
+        for name in ("annual_rate", "vat_rate"):
+            values[name] = values.get(name) or str(getattr(rules, name))
     plan, errors = simulate(values, staff)
     page = render_template("simulator.html", policy=rules, values=values, errors=errors,
                            plan=plan, chart=schedule_chart(plan) if plan else None,
