@@ -132,6 +132,8 @@ def test_a_wrong_rfc_check_digit_still_registers(client: FlaskClient,
     ({"company": {"municipality_key": "17027"}}, "company"),
     ({"company": {"state_code": "33"}}, "company"),
     ({"password": "corta"}, "password"),
+    ({"password": "Contraseña2026!"}, "password"),
+    ({"password": "contacto@redes-sierra.mx"}, "password"),
     ({"email": "no-es-correo"}, "email"),
 ])
 def test_registration_refuses_bad_company_data_with_a_reason(
