@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 from stdnum.mx import rfc as rfc_check
 
-from promtel_fin.api.schemas import ProposalIn
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Company, Proposal, User
+from promtel_fin.schemas import ProposalIn
 from promtel_fin.services import users
 from promtel_fin.services.proposals import create_proposal, get_proposal
 from promtel_fin.services.workflow import take_action

@@ -11,10 +11,10 @@ from flask_smorest import abort
 from werkzeug.exceptions import Unauthorized
 
 from ..db import get_session
+from ..schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 from ..security import api_user, bearer_token, limiter, sign_in
 from ..services import signin, users
 from .parser import Blueprint
-from .schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")
 

@@ -13,11 +13,7 @@ from ..domain import stress, viability
 from ..domain.errors import N_, CheckFailed, Forbidden, reason
 from ..domain.workflow import STAFF_ROLES, Role
 from ..exports import XLSX, download
-from ..security import api_user, bearer_token, limiter
-from ..services import finance, policy
-from . import present
-from .parser import Blueprint
-from .schemas import (
+from ..schemas import (
     EligibilityOut,
     LoanIn,
     MetricsOut,
@@ -28,6 +24,10 @@ from .schemas import (
     ShockIn,
     ViabilityIn,
 )
+from ..security import api_user, bearer_token, limiter
+from ..services import finance, policy
+from . import present
+from .parser import Blueprint
 
 blp = Blueprint("finance", __name__, url_prefix="/api/v1",
                 description="Loan schedules, viability, eligibility, stress and policy")

@@ -9,12 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..db import get_session
 from ..models import User
-from ..security import api_user
-from ..services import history, proposals, revisions, workflow
-from ..services.proposals import Filters
-from . import present
-from .parser import Blueprint
-from .schemas import (
+from ..schemas import (
     CompareArgs,
     CompareOut,
     HistoryOut,
@@ -28,6 +23,11 @@ from .schemas import (
     RevisionSummary,
     TransitionIn,
 )
+from ..security import api_user
+from ..services import history, proposals, revisions, workflow
+from ..services.proposals import Filters
+from . import present
+from .parser import Blueprint
 
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1",
                 description="Proposals and the ten-step workflow")

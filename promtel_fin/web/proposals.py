@@ -13,8 +13,6 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from .. import exports
-from ..api.fields import MONEY_MAX
-from ..api.schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
@@ -25,6 +23,8 @@ from ..domain.revisions import diff
 from ..domain.workflow import Role, State
 from ..i18n import say
 from ..models import Revision, User
+from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
+from ..schemas.fields import MONEY_MAX
 from ..services import history, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import figures_for, proposal_schedule

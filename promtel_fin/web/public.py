@@ -10,12 +10,12 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from ..api.schemas import LoanIn, RegistrationIn
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import DomainError
 from ..domain.workflow import STAFF_ROLES, Role
 from ..i18n import say
+from ..schemas import LoanIn, RegistrationIn
 from ..security import limiter
 from ..services import users
 from ..services.finance import simulate_loan

@@ -12,13 +12,13 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ..api.schemas import ListArgs, PolicyIn
 from ..db import get_session
 from ..domain.errors import DomainError
 from ..domain.policy import Policy
 from ..domain.workflow import Role
 from ..i18n import say
 from ..models import User
+from ..schemas import ListArgs, PolicyIn
 from ..services import policy as policies
 from ..services import proposals
 from ..services import users as accounts

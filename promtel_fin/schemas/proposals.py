@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...domain.policy import METHODS
-from ...domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
-from ...domain.workflow import OPINIONS, Action, State
-from ..fields import Money, Rate, Text, choice, digits, whole
+from ..domain.policy import METHODS
+from ..domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
+from ..domain.workflow import OPINIONS, Action, State
 from .common import STATE_CODES, QuerySchema, StrictSchema
+from .fields import Money, Rate, Text, choice, digits, whole
 from .people import CompanyOut, UserOut
 
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...domain.loan import DAY_COUNTS
-from ..fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
+from ..domain.loan import DAY_COUNTS
 from .common import StrictSchema
+from .fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
 from .proposals import CashFlowIn, TermsIn
 
 

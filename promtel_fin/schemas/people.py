@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...domain.identifiers import curp_problems, normalize_rfc, rfc_problems
-from ...i18n import say
-from ..fields import Text, choice, digits
+from ..domain.identifiers import curp_problems, normalize_rfc, rfc_problems
+from ..i18n import say
 from .common import STATE_CODES, StrictSchema
+from .fields import Text, choice, digits
 
 
 class TokenRequest(StrictSchema):

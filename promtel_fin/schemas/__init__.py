@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the JSON API: what comes in is checked, what goes out is documented."""
+"""Marshmallow schemas shared by the JSON API and the pages (checked in, documented out)."""
 
 from .common import STATE_CODES, QuerySchema, StrictSchema
 from .finance import (
