@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -36,6 +37,22 @@ def init_app(app: Flask) -> None:
 def say(reason: Reason) -> str:
     """Give a reason in the request's language, with its values filled in."""
     return gettext(reason.template).format(**reason.params)
+
+
+def by_field(reasons: Iterable[Reason], rename: Mapping[str, str] | None = None,
+             default: str = "_form") -> dict[str, list[str]]:
+    """Group reasons as ``{field: [message, ...]}`` in the request's language.
+
+    The one place where refusals become per-field messages: the API's ``errors.fields`` and
+    every page's errors beside its fields come from here (pages through
+    ``web.formdata.field_errors``). Reasons without a field go under ``default``; ``rename``
+    maps a domain field name to the form's.
+    """
+    grouped: dict[str, list[str]] = {}
+    for r in reasons:
+        name = r.field or default
+        grouped.setdefault((rename or {}).get(name, name), []).append(say(r))
+    return grouped
 
 
 def translate_messages(messages: Any) -> Any:

@@ -13,6 +13,8 @@ from ..domain.errors import N_, Conflict, Forbidden, InvalidInput, reason
 from ..domain.policy import Policy, policy_problems
 from ..domain.workflow import Role
 from ..models import PolicyVersion, User
+from . import history
+from .uow import transactional
 
 
 def version_in_force(session: Session, on: date | None = None) -> PolicyVersion | None:
@@ -34,6 +36,7 @@ def list_versions(session: Session) -> list[PolicyVersion]:
                                 .order_by(PolicyVersion.effective_from.desc())))
 
 
+@transactional
 def set_policy(session: Session, user: User | None, effective_from: date,
                changes: dict[str, Any], note: str = "") -> PolicyVersion:
     """Store a new version from ``effective_from`` on: the current policy with ``changes``.
@@ -62,5 +65,7 @@ def set_policy(session: Session, user: User | None, effective_from: date,
     version = PolicyVersion(effective_from=effective_from, parameters=policy.to_dict(),
                             note=note, created_by_id=user.id if user else None)
     session.add(version)
+    history.append_system(session, "policy_set", user, comment=note, payload={
+        "effective_from": effective_from.isoformat(), "parameters": version.parameters})
     session.commit()
     return version

@@ -29,6 +29,7 @@ from ..models import (
 from . import history
 from .locking import commit_guarded, flush_guarded
 from .policy import current_policy
+from .uow import transactional
 
 MAX_ID = 2**31 - 1
 DETAIL_OPTIONS = (
@@ -188,6 +189,7 @@ def _apply(proposal: Proposal, data: dict[str, Any]) -> list[str]:
     return sorted(data)
 
 
+@transactional
 def create_proposal(session: Session, user: User, data: dict[str, Any]) -> Proposal:
     """Create a proposal at step 1 (contact) for the SME's company, and its first history entry."""
     if Role(user.role) != Role.SME or user.company_id is None:
@@ -219,7 +221,6 @@ def _check_open_drafts(session: Session, company_id: int) -> None:
         Proposal.company_id == company_id,
         Proposal.state.in_([str(s) for s in workflow.DRAFT_STATES]))) or 0
     if open_drafts >= limit:
-        session.rollback()
         raise CheckFailed(reason(
             "too_many_drafts",
             N_("Your company already has {count} proposals not yet submitted (the limit is "
@@ -237,6 +238,7 @@ def check_version(proposal: Proposal, version: int) -> None:
             field="version", given=version, current=proposal.version))
 
 
+@transactional
 def update_proposal(session: Session, user: User, proposal_id: int, version: int,
                     data: dict[str, Any]) -> Proposal:
     """Edit the SME's draft at steps 1, 2 or 4, guarded by the version the SME saw."""

@@ -20,6 +20,7 @@ from ..domain.identifiers import normalize_rfc, rfc_problems
 from ..domain.workflow import Role
 from ..models import ApiToken, Company, User, utcnow
 from .sessions import end_user_sessions
+from .uow import transactional
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths take the same time.
@@ -42,12 +43,14 @@ def password_problems(password: str, email: str = "", name: str = "",
         password, (email, name, company.get("legal_name"), company.get("rfc")))
 
 
-def _revoke_tokens(session: Session, user: User) -> None:
+def revoke_tokens(session: Session, user: User) -> None:
+    """Revoke every live API token of a user; the caller commits."""
     session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                            ApiToken.revoked_at.is_(None))
                     .values(revoked_at=utcnow()))
 
 
+@transactional
 def change_password(session: Session, user: User, current: str, new: str,
                     keep_session: str | None = None) -> None:
     """Change a user's password after checking the current one.
@@ -64,14 +67,8 @@ def change_password(session: Session, user: User, current: str, new: str,
     if problems:
         raise InvalidInput(*[replace(p, field="new_password") for p in problems])
     user.password_hash = hash_password(new)
-    _revoke_tokens(session, user)
+    revoke_tokens(session, user)
     end_user_sessions(session, user, keep=keep_session)
-    session.commit()
-
-
-def set_active(session: Session, user: User, active: bool) -> None:
-    """Activate or deactivate an account; deactivating ends its sessions and tokens."""
-    user.active = active
     session.commit()
 
 
@@ -81,7 +78,7 @@ def _deactivation_ends_access(session: Session, _context: Any, _instances: Any) 
     for user in [o for o in session.dirty if isinstance(o, User)]:
         if user.active is False and inspect(user).attrs.active.history.has_changes():
             with session.no_autoflush:
-                _revoke_tokens(session, user)
+                revoke_tokens(session, user)
                 end_user_sessions(session, user)
 
 
@@ -105,6 +102,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+@transactional
 def create_user(session: Session, email: str, password: str, role: str, *, name: str = "",
                 company: Company | None = None, commit: bool = True) -> User:
     """Create an account; SMEs must belong to a company."""
@@ -151,6 +149,7 @@ def _company_taken(rfc: str) -> Conflict:
                               "or PROMTEL for access."), field="company.rfc", rfc=rfc))
 
 
+@transactional
 def register_sme(session: Session, data: dict[str, Any]) -> None:
     """Register a new SME and its first user in one transaction, unless the e-mail has one.
 

@@ -19,6 +19,7 @@ from . import history
 from .locking import commit_guarded, flush_guarded
 from .policy import current_policy
 from .proposals import check_version, document, get_proposal, signed_by
+from .uow import transactional
 
 
 def _plain(value: Any) -> str:
@@ -60,6 +61,7 @@ def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
     return reviewer
 
 
+@transactional
 def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
                 params: dict[str, Any]) -> Proposal:
     """Apply ``action`` to the proposal for ``user``: checks, effects and history, atomically."""

@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..i18n import translate_messages
+from ..domain.errors import DomainError
+from ..i18n import by_field, translate_messages
 
 INTEGERS = {"term_months", "grace_months", "year", "population", "bureau_score",
             "max_term_months", "max_grace_months", "min_bureau_score",
@@ -62,6 +64,14 @@ def scalars(form: MultiDict, names: Iterable[str], *, blank_is_none: bool = True
             value = _value(name, form.get(name, ""))
             out[name] = None if (value == "" and blank_is_none) else value
     return out
+
+
+def field_errors(error: ValidationError | DomainError,
+                 rename: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Turn any refusal, marshmallow's or the rules', into the form's per-field messages."""
+    if isinstance(error, ValidationError):
+        return flat_errors(error.messages)
+    return by_field(error.reasons, rename)
 
 
 def flat_errors(errors: Any) -> dict[str, list[str]]:

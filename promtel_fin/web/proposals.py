@@ -31,7 +31,7 @@ from ..services.finance import figures_for, proposal_schedule
 from ..services.policy import current_policy
 from ..services.proposals import Filters
 from . import charts
-from .formdata import flat_errors, rows, scalars
+from .formdata import field_errors, rows, scalars
 from .labels import ACTIONS
 
 bp = Blueprint("pages", __name__)
@@ -93,10 +93,10 @@ def new() -> Any:
     if request.method == "POST":
         try:
             data = ProposalIn().load({"title": request.form.get("title", "")})
-        except ValidationError as error:
-            errors = flat_errors(error.messages)
-        else:
             created = proposals.create_proposal(get_session(), current_user, data)
+        except (ValidationError, DomainError) as error:
+            errors = field_errors(error)
+        else:
             flash(_("Proposal created. Fill in each section and save as often as you like."))
             return redirect(url_for("pages.edit", proposal_id=created.id))
     return render_template("new.html", errors=errors,
@@ -149,15 +149,16 @@ def edit(proposal_id: int) -> Any:
         try:
             version = int(request.form.get("version", "0"))
             data = ProposalPatch().load({**document, "version": version})
-        except (ValidationError, ValueError) as error:
-            errors = flat_errors(getattr(error, "messages", {"version": [str(error)]}))
+        except ValueError:   # a version that is not a number: the form was tampered with
+            abort(400)
+        except ValidationError as error:
+            errors = field_errors(error)
         else:
             data.pop("version")
             try:
                 proposals.update_proposal(session, current_user, proposal_id, version, data)
             except DomainError as error:
-                session.rollback()
-                errors = {r.field or "_form": [say(r)] for r in error.reasons}
+                errors = field_errors(error)
             else:
                 flash(_("Draft saved."))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
@@ -243,18 +244,13 @@ def act(proposal_id: int) -> Any:
     try:   # the same checks as the API's transitions
         params = TransitionIn().load(given)
     except ValidationError as error:
-        return _dossier(proposal_id, flat_errors(error.messages), action, 422)
+        return _dossier(proposal_id, field_errors(error), action, 422)
     try:
         actions.take_action(get_session(), current_user, proposal_id, params.pop("action"),
                             params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
-        get_session().rollback()
-        errors: dict[str, list[str]] = {}
-        for r in error.reasons:
-            errors.setdefault(r.field or "_form", []).append(say(r))
-        return _dossier(proposal_id, errors, action, 422)
+        return _dossier(proposal_id, field_errors(error), action, 422)
     except Conflict as error:
-        get_session().rollback()
         flash(say(error.reasons[0]))
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
     flash(_("Done: %(action)s.", action=ACTIONS.get(action, action)))
@@ -285,7 +281,7 @@ def decision(proposal_id: int) -> Any:
         try:
             terms = TermsIn().load(values)
         except ValidationError as error:
-            errors = flat_errors(error.messages)
+            errors = field_errors(error)
         else:
             problems = [say(r) for r in check_terms(terms, policy)]
             if not problems and terms["grace_months"] < terms["term_months"]:
@@ -299,7 +295,6 @@ def decision(proposal_id: int) -> Any:
                                         int(version) if version.isdigit() else 0,
                                         {"terms": terms, "comment": comment})
                 except DomainError as error:
-                    session.rollback()
                     problems = [say(r) for r in error.reasons]
                 else:
                     flash(_("The financing is approved. The SME can now sign the agreement."))

@@ -14,14 +14,13 @@ from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import DomainError
 from ..domain.workflow import STAFF_ROLES, Role
-from ..i18n import say
 from ..schemas import LoanIn, RegistrationIn
 from ..security import limiter
 from ..services import users
 from ..services.finance import simulate_loan
 from ..services.policy import current_policy
 from . import charts
-from .formdata import flat_errors, scalars
+from .formdata import field_errors, scalars
 
 bp = Blueprint("public", __name__)
 LOAN_FIELDS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
@@ -46,11 +45,11 @@ def simulate(values: dict[str, Any], staff: bool) -> tuple[Any, dict[str, list[s
     try:
         data = LoanIn().load({k: v for k, v in values.items() if v not in (None, "")})
     except ValidationError as error:
-        return None, flat_errors(error.messages)
+        return None, field_errors(error)
     try:
         return simulate_loan(get_session(), data, may_set_rates=staff), {}
     except DomainError as error:
-        return None, {r.field or "_form": [say(r)] for r in error.reasons}
+        return None, field_errors(error)
 
 
 def schedule_chart(plan: Any) -> Any:
@@ -121,16 +120,13 @@ def register() -> Response | tuple[str, int] | str:
     try:
         data = RegistrationIn().load(values)
     except ValidationError as error:
-        errors.update(flat_errors(error.messages))
+        errors.update(field_errors(error))
         data = None
     if not errors and data is not None:
         try:
             users.register_sme(get_session(), data)
         except DomainError as error:
-            get_session().rollback()
-            for r in error.reasons:
-                field = {"rfc": "company.rfc"}.get(r.field or "", r.field or "_form")
-                errors.setdefault(field, []).append(say(r))
+            errors = field_errors(error, rename={"rfc": "company.rfc"})
         else:   # the same answer whether or not the e-mail already had an account
             flash(_("Registration received. If this e-mail had no account, your company and "
                     "your account are ready: sign in below. If it had one, nothing changed: "

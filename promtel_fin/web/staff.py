@@ -10,20 +10,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from ..db import get_session
 from ..domain.errors import DomainError
 from ..domain.policy import Policy
 from ..domain.workflow import Role
 from ..i18n import say
-from ..models import User
 from ..schemas import ListArgs, PolicyIn
+from ..services import admin, proposals
 from ..services import policy as policies
-from ..services import proposals
-from ..services import users as accounts
-from ..services.proposals import MAX_ID, Filters
-from .formdata import INTEGERS, flat_errors, scalars
+from ..services.proposals import Filters
+from .formdata import INTEGERS, field_errors, scalars
 
 bp = Blueprint("staff", __name__)
 PAGE_SIZE = 20
@@ -46,7 +43,7 @@ def queue() -> Any:
         args = ListArgs().load({**raw, "page_size": PAGE_SIZE})
     except ValidationError as error:
         return render_template("queue.html", items=[], total=0, page=1, pages=1,
-                               values=raw, errors=flat_errors(error.messages)), 422
+                               values=raw, errors=field_errors(error)), 422
     filters = Filters(**{k: args.get(k) for k in FILTERS})
     items, total = proposals.queue(get_session(), current_user, filters, args["page"],
                                    PAGE_SIZE)
@@ -56,57 +53,51 @@ def queue() -> Any:
         errors={})
 
 
+USER_ACTIONS = {
+    "role": lambda session, form, user_id: admin.set_role(
+        session, current_user, user_id, form.get("role", "")),
+    "deactivate": lambda session, form, user_id: admin.set_active(
+        session, current_user, user_id, False),
+    "activate": lambda session, form, user_id: admin.set_active(
+        session, current_user, user_id, True),
+    "password": lambda session, form, user_id: admin.reset_password(
+        session, current_user, user_id, form.get("password", "")),
+}
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users() -> Any:
-    """List, create, deactivate and change the role of users."""
+    """List, create, deactivate, change the role of users and set temporary passwords."""
     _require(Role.ADMIN)
     session = get_session()
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    if request.method == "POST":
-        form = request.form
-        user_id = form.get("user_id", type=int) or 0
-        target = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
-        if form.get("do") == "create":
-            values = {k: form.get(k, "").strip() for k in ("email", "name", "role",
-                                                         "company_rfc")}
-            try:
-                company = (accounts.get_or_create_company(session, values["company_rfc"], None)
-                           if values["company_rfc"] else None)
-                accounts.create_user(session, values["email"], form.get("password", ""),
-                                  values["role"] or "sme", name=values["name"], company=company)
-            except (DomainError, ValueError) as error:
-                session.rollback()
-                reasons = getattr(error, "reasons", ())
-                errors = {r.field or "_form": [say(r)] for r in reasons} or {
-                    "role": [_("Choose a role.")]}
-            else:
-                flash(_("User %(email)s created.", email=values["email"]))
-                return redirect(url_for("staff.users"))
-        elif target is not None and form.get("do") in ("deactivate", "activate"):
-            if target.id == current_user.id:
-                flash(_("You cannot deactivate your own account."))
-            else:
-                target.active = form.get("do") == "activate"
-                session.commit()
-                flash(_("Saved."))
-            return redirect(url_for("staff.users"))
-        elif target is not None and form.get("do") == "role":
-            role = form.get("role", "")
-            if role not in [r.value for r in Role] or (role == "sme" and not target.company_id):
-                flash(_("That role cannot be given to this user."))
-            elif target.id == current_user.id:
-                flash(_("You cannot change your own role."))
-            else:
-                target.role = role
-                session.commit()
-                flash(_("Saved."))
-            return redirect(url_for("staff.users"))
+    form = request.form
+    action = form.get("do") if request.method == "POST" else None
+    if action == "create":
+        values = {k: form.get(k, "").strip() for k in ("email", "name", "role", "company_rfc")}
+        try:
+            admin.create_account(session, current_user, values["email"], form.get("password", ""),
+                                 values["role"], name=values["name"],
+                                 company_rfc=values["company_rfc"] or None)
+        except DomainError as error:
+            errors = field_errors(error)
         else:
-            abort(400)
-    listing = list(session.scalars(select(User).order_by(User.role, User.email)))
-    return render_template("admin_users.html", users=listing, values=values, errors=errors,
+            flash(_("User %(email)s created.", email=values["email"]))
+            return redirect(url_for("staff.users"))
+    elif action in USER_ACTIONS:
+        try:
+            target = USER_ACTIONS[action](session, form, form.get("user_id", type=int) or 0)
+        except DomainError as error:
+            flash(" ".join(say(r) for r in error.reasons))
+        else:
+            flash(_("Saved the change to %(email)s.", email=target.email))
+        return redirect(url_for("staff.users"))
+    elif action is not None:
+        abort(400)
+    return render_template("admin_users.html", users=admin.list_users(session, current_user),
+                           values=values, errors=errors,
                            roles=[r.value for r in Role]), 422 if errors else 200
 
 
@@ -130,11 +121,8 @@ def policy_page() -> Any:
             effective = data.pop("effective_from")
             note = data.pop("note", "")
             policies.set_policy(session, current_user, effective, data, note)
-        except ValidationError as error:
-            errors = flat_errors(error.messages)
-        except DomainError as error:
-            session.rollback()
-            errors = {r.field or "_form": [say(r)] for r in error.reasons}
+        except (ValidationError, DomainError) as error:
+            errors = field_errors(error)
         else:
             flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
             return redirect(url_for("staff.policy_page"))

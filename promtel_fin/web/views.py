@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..db import get_session
 from ..domain.errors import DomainError
-from ..i18n import say
+from ..i18n import by_field
 from ..models import User
 from ..security import sign_in
 from ..services import sessions, signin, users
@@ -103,9 +103,8 @@ def password() -> Response | tuple[str, int] | str:
                               form.new_password.data or "",
                               keep_session=browser_session.get(SESSION_ID))
     except DomainError as error:
-        get_session().rollback()
-        for r in error.reasons:
-            getattr(form, r.field or "new_password").errors = [say(r)]
+        for name, messages in by_field(error.reasons, default="new_password").items():
+            getattr(form, name).errors = messages
         return render_template("password.html", form=form), 422
     flash(_("Your password was changed. Your other sessions were closed and your API tokens "
             "revoked."))

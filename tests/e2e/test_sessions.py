@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from promtel_fin.domain.workflow import Role
 from promtel_fin.models import clock_shift, utcnow
 from promtel_fin.models.access import WebSession
-from promtel_fin.services import users
+from promtel_fin.services import admin as administration
 
 from ..factories import PASSWORD, Factory
 from .pages import csrf, post, sign_in
@@ -69,9 +69,9 @@ def test_a_deactivated_users_sessions_and_tokens_end(app: Flask, client: FlaskCl
     user = make.user(Role.SME)
     sign_in(client, user)
     token = {"Authorization": f"Bearer {make.token(user)}"}
-    users.set_active(session, user, False)
+    administration.set_active(session, None, user.id, False)
     assert not _opens_dashboard(client)
-    users.set_active(session, user, True)
+    administration.set_active(session, None, user.id, True)
     assert not _opens_dashboard(client)             # reactivating does not revive them
     assert client.get("/api/v1/me", headers=token).status_code == 401
     assert set(session.scalars(select(WebSession.ended_at))) != {None}
