@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from .db import get_session
 from .domain.errors import CheckFailed, Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from .i18n import say
+from .i18n import by_field, say
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404, Forbidden: 403, Conflict: 409, CheckFailed: 422, InvalidInput: 422,
@@ -72,10 +72,7 @@ def domain_error_body(error: DomainError) -> tuple[dict[str, Any], int]:
     """Turn a domain error into the JSON shape, every reason in the user's language."""
     code = STATUS_OF.get(type(error), 422)
     messages = [say(r) for r in error.reasons]
-    fields: dict[str, list[str]] = {}
-    for r in error.reasons:
-        if r.field:
-            fields.setdefault(r.field, []).append(say(r))
+    fields = by_field([r for r in error.reasons if r.field])
     errors: dict[str, Any] = {"reasons": [
         {"code": r.code, "message": m, **({"field": r.field} if r.field else {})}
         for r, m in zip(error.reasons, messages, strict=True)
