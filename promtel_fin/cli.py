@@ -62,19 +62,16 @@ def db_current() -> None:
 @click.option("--company-name", help="legal name for a new company")
 def users_create(email: str, role: str, password: str, name: str, company_rfc: str | None,
                  company_name: str | None) -> None:
-    """Create a user; SMEs need --company-rfc."""
-    from .services import users
+    """Create a user; SMEs need --company-rfc. Recorded in the history (no actor: the CLI)."""
+    from .services import admin
 
-    session = get_session()
     try:
-        company = (users.get_or_create_company(session, company_rfc, company_name)
-                   if company_rfc else None)
-        user = users.create_user(session, email, password, role, name=name, company=company)
+        user = admin.create_account(get_session(), None, email, password, role, name=name,
+                                    company_rfc=company_rfc, company_name=company_name)
     except DomainError as error:
-        session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"created user {user.id} <{user.email}> role={user.role}"
-               + (f" company={company.rfc}" if company else ""))
+               + (f" company={user.company.rfc}" if user.company else ""))
 
 
 @users_cli.command("list")
@@ -186,9 +183,12 @@ def workflow_markdown() -> str:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="do nothing when users already exist")
 def seed_demo(if_empty: bool) -> None:
-    """Load demo users and about fifteen proposals spread over every step."""
+    """Load demo users and about fifteen proposals spread over every step (never in production)."""
     from .demo import seed
 
+    if current_app.config.get("ENV") == "production":
+        raise click.ClickException("seed-demo refuses to run in production (PROMTEL_ENV="
+                                   "production): the demo users' passwords are published")
     for line in seed(get_session(), if_empty=if_empty):
         click.echo(line)
 
