@@ -40,7 +40,9 @@ def error_body(code: int, message: str | None = None, errors: Any = None) -> dic
         "message": message or (GENERIC[code]() if code in GENERIC else HTTPStatus(code).phrase),
     }
     if errors:
-        body["errors"] = errors
+        # ``errors`` is always an object; messages about the body as a whole go in _schema.
+        body["errors"] = errors if isinstance(errors, dict) else {
+            "_schema": list(errors) if isinstance(errors, list | tuple) else [str(errors)]}
     return body
 
 
