@@ -14,6 +14,7 @@ from ..db import get_session
 from ..schemas import RegistrationIn, RegistrationOut, TokenOut, TokenRequest, UserOut
 from ..security import api_user, bearer_token, limiter, sign_in
 from ..services import signin, users
+from .errors import fails
 from .parser import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and registration")
@@ -23,8 +24,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and
 class Tokens(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(201, TokenOut)
-    @blp.alt_response(401, description="Wrong e-mail or password")
-    @blp.alt_response(429, description="Too many failures: wait the seconds of Retry-After")
+    @fails(e401="Wrong e-mail or password",
+           e429="Too many failures: wait the seconds of Retry-After")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Sign in with e-mail and password; answer a bearer token.
 
@@ -64,7 +65,8 @@ class Me(MethodView):
 class Registrations(MethodView):
     @blp.arguments(RegistrationIn)
     @blp.response(202, RegistrationOut)
-    @blp.alt_response(409, description="The company's RFC is already registered")
+    @blp.doc(security=[])
+    @fails(429, e409="The company's RFC is already registered")
     @limiter.limit("20 per hour")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register an SME: its company and its first user (role sme), then sign in.

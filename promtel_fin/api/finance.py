@@ -18,8 +18,10 @@ from ..schemas import (
     LoanIn,
     MetricsOut,
     MonteCarloIn,
+    MonteCarloOut,
     PolicyIn,
     PolicyOut,
+    PortfolioStressOut,
     ScheduleOut,
     ShockIn,
     ViabilityIn,
@@ -27,10 +29,13 @@ from ..schemas import (
 from ..security import api_user, bearer_token, limiter
 from ..services import finance, policy
 from . import present
+from .errors import fails
 from .parser import Blueprint
 
 blp = Blueprint("finance", __name__, url_prefix="/api/v1",
                 description="Loan schedules, viability, eligibility, stress and policy")
+WRONG_TOKEN = "A bearer token was sent but is wrong or expired (send none to be the public)"
+NO_SCHEDULE = "The proposal lacks the amount, term, grace or method of its loan"
 
 
 def simulator_limit() -> str:
@@ -53,6 +58,7 @@ class LoanSimulation(MethodView):
     @blp.arguments(LoanIn)
     @blp.response(200, ScheduleOut)
     @blp.doc(security=[])
+    @fails(429, e401=WRONG_TOKEN)
     @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Simulate a loan: its month-by-month schedule and totals (no sign-in needed)."""
@@ -65,6 +71,7 @@ class ViabilitySimulation(MethodView):
     @blp.arguments(ViabilityIn)
     @blp.response(200, MetricsOut)
     @blp.doc(security=[])
+    @fails(429, e401=WRONG_TOKEN)
     @limiter.limit(simulator_limit)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Compute NPV, IRR, MIRR, paybacks and DSCR for five years of flows (no sign-in)."""
@@ -83,6 +90,7 @@ class ViabilitySimulation(MethodView):
 @blp.route("/proposals/<int:proposal_id>/schedule")
 class ProposalSchedule(MethodView):
     @blp.response(200, ScheduleOut)
+    @fails(e422=NO_SCHEDULE)
     def get(self, proposal_id: int) -> dict[str, Any]:
         """The proposal's schedule: the requested terms, or the approved ones once decided."""
         return present.schedule_document(
@@ -92,6 +100,7 @@ class ProposalSchedule(MethodView):
 @blp.route("/proposals/<int:proposal_id>/schedule.csv")
 class ProposalScheduleCsv(MethodView):
     @blp.response(200, content_type="text/csv")
+    @fails(e422=NO_SCHEDULE)
     def get(self, proposal_id: int) -> Response:
         """The schedule as CSV, with Spanish headers."""
         return download(finance.proposal_schedule(get_session(), api_user(), proposal_id),
@@ -101,6 +110,7 @@ class ProposalScheduleCsv(MethodView):
 @blp.route("/proposals/<int:proposal_id>/schedule.xlsx")
 class ProposalScheduleXlsx(MethodView):
     @blp.response(200, content_type=XLSX)
+    @fails(e422=NO_SCHEDULE)
     def get(self, proposal_id: int) -> Response:
         """The schedule as an XLSX workbook (numbers as numbers, two decimals)."""
         return download(finance.proposal_schedule(get_session(), api_user(), proposal_id),
@@ -110,6 +120,7 @@ class ProposalScheduleXlsx(MethodView):
 @blp.route("/proposals/<int:proposal_id>/metrics")
 class ProposalMetrics(MethodView):
     @blp.response(200, MetricsOut)
+    @fails(e422="The proposal lacks five years of cash flows")
     def get(self, proposal_id: int) -> dict[str, Any]:
         """The proposal's viability figures under the policy in force."""
         figures = finance.proposal_figures(get_session(), api_user(), proposal_id)
@@ -128,14 +139,15 @@ class ProposalEligibility(MethodView):
         figures = finance.proposal_figures(session, api_user(), proposal_id)
         version = policy.version_in_force(session)
         return present.checks_document(figures.checks, {
-            "effective_from": version.effective_from.isoformat() if version else None,
+            "effective_from": version.effective_from if version else None,
             **figures.policy.to_dict()})
 
 
 @blp.route("/proposals/<int:proposal_id>/stress")
 class ProposalStress(MethodView):
     @blp.arguments(MonteCarloIn)
-    @blp.response(200)
+    @blp.response(200, MonteCarloOut)
+    @fails(e422="Invalid data, or the proposal lacks its loan terms or five years of flows")
     def post(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
         """Run a seeded Monte Carlo: chances of distress and percentiles of NPV, IRR, DSCR."""
         n, seed = data.pop("scenarios"), data.pop("seed")
@@ -146,7 +158,8 @@ class ProposalStress(MethodView):
 @blp.route("/portfolio/stress")
 class PortfolioStress(MethodView):
     @blp.arguments(ShockIn)
-    @blp.response(200)
+    @blp.response(200, PortfolioStressOut)
+    @fails(e403="SMEs may not stress the portfolio")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Apply the same shocks to every proposal from step 6 on; list which break the DSCR."""
         return finance.portfolio_stress(get_session(), api_user(), stress.Shocks.single(**data))
@@ -169,6 +182,7 @@ class PolicyInForce(MethodView):
 @blp.route("/policies")
 class Policies(MethodView):
     @blp.response(200, PolicyOut(many=True))
+    @fails(e403="SMEs may not list the policy versions")
     def get(self) -> list[Any]:
         """Every policy version, newest first (PROMTEL, FOCIR and administrators)."""
         user = api_user()
@@ -180,6 +194,8 @@ class Policies(MethodView):
 
     @blp.arguments(PolicyIn)
     @blp.response(201, PolicyOut)
+    @fails(e403="Only administrators change the policy",
+           e409="A policy already starts on that day")
     def post(self, data: dict[str, Any]) -> Any:
         """Put a new policy in force from a date (administrators only)."""
         user = api_user()

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from ..bodies import JSONTooDeep, nest, surrogate_paths
+from .errors import document_errors
 
 
 class SafeParser(FlaskParser):
@@ -44,6 +45,17 @@ class SafeParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with the SafeParser."""
+    """flask-smorest's Blueprint with the SafeParser, documenting each operation's errors."""
 
     ARGUMENTS_PARSER = SafeParser()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(document_errors)
+
+    def add_url_rule(self, rule: str, *args: Any, **kwargs: Any) -> None:
+        """Register a rule, noting for its documentation whether it names a record (404)."""
+        super().add_url_rule(rule, *args, **kwargs)
+        for key, doc in self._docs[self._endpoints[-1]].items():
+            if key != "parameters":
+                doc["path_params"] = "<" in rule

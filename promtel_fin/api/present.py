@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import gettext
 
-from ..domain import viability
 from ..domain.eligibility import Check
 from ..domain.errors import Reason
 from ..domain.identifiers import rfc_problems
@@ -57,26 +56,14 @@ def detail(proposal: Proposal, user: User, missing: list[Reason]) -> dict[str, A
 
 
 def schedule_document(plan: Schedule) -> dict[str, Any]:
-    """Give a schedule as the API answers it (money as decimal strings via the schema)."""
-    terms = plan.terms
-    return {
-        "terms": {"amount": f"{terms.amount:.2f}", "annual_rate": str(terms.annual_rate),
-                  "vat_rate": str(terms.vat_rate), "term_months": terms.term_months,
-                  "grace_months": terms.grace_months, "method": terms.method,
-                  "day_count": terms.day_count,
-                  "disbursement_date": terms.disbursement_date.isoformat()
-                  if terms.disbursement_date else None,
-                  "first_due_date": terms.first_due_date.isoformat()
-                  if terms.first_due_date else None},
-        "installment": plan.installment,
-        "schedule": [asdict(r) for r in plan.rows],
-        "totals": asdict(plan.totals),
-    }
+    """Give a schedule as the API answers it (ScheduleOut writes the numbers by the rule)."""
+    return {"terms": asdict(plan.terms), "installment": plan.installment,
+            "schedule": [asdict(r) for r in plan.rows], "totals": asdict(plan.totals)}
 
 
 def metrics_document(metrics: Metrics) -> dict[str, Any]:
-    """Give the viability figures, with a note where the IRR may not be unique."""
-    doc = viability.rounded(metrics)
+    """Give the viability figures unrounded (MetricsOut rounds them), with a note on the IRR."""
+    doc = asdict(metrics)
     doc["irr_note"] = (gettext("The cash flows change sign more than once, so the IRR may not "
                                "be unique; rely on the MIRR.")
                        if metrics.irr_may_not_be_unique else

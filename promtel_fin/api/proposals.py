@@ -27,6 +27,7 @@ from ..security import api_user
 from ..services import history, proposals, revisions, workflow
 from ..services.proposals import Filters
 from . import present
+from .errors import fails
 from .parser import Blueprint
 
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1",
@@ -60,6 +61,7 @@ class Proposals(MethodView):
 
     @blp.arguments(ProposalIn)
     @blp.response(201, ProposalOut)
+    @fails(403, 409)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a proposal (SMEs only); it starts at step 1, contact."""
         user = api_user()
@@ -78,6 +80,7 @@ class ProposalItem(MethodView):
 
     @blp.arguments(ProposalPatch)
     @blp.response(200, ProposalOut)
+    @fails(403, e409="Stale version, or the proposal is not editable at this step")
     def patch(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
         """Edit your draft at steps 1, 2 or 4; send the version you loaded."""
         user = api_user()
@@ -91,9 +94,9 @@ class ProposalItem(MethodView):
 class Transitions(MethodView):
     @blp.arguments(TransitionIn)
     @blp.response(200, ProposalOut)
-    @blp.alt_response(403, description="You may not take this action")
-    @blp.alt_response(409, description="Stale version, or the action does not leave this state")
-    @blp.alt_response(422, description="A check failed; every reason is listed")
+    @fails(e403="You may not take this action",
+           e409="Stale version, or the action does not leave this state",
+           e422="Invalid data, or a check failed; every reason is listed")
     def post(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
         """Take a workflow action on a proposal, as the version you loaded."""
         user = api_user()

@@ -1,17 +1,15 @@
 """Marshmallow schemas shared by the JSON API and the pages (checked in, documented out)."""
 
 from .common import STATE_CODES, QuerySchema, StrictSchema
-from .finance import (
+from .figures import (
     EligibilityOut,
-    LoanIn,
     MetricsOut,
-    MonteCarloIn,
-    PolicyIn,
+    MonteCarloOut,
     PolicyOut,
+    PortfolioStressOut,
     ScheduleOut,
-    ShockIn,
-    ViabilityIn,
 )
+from .finance import LoanIn, MonteCarloIn, PolicyIn, ShockIn, ViabilityIn
 from .people import (
     CompanyIn,
     CompanyOut,
@@ -59,9 +57,11 @@ __all__ = [
     "LocalityIn",
     "MetricsOut",
     "MonteCarloIn",
+    "MonteCarloOut",
     "Page",
     "PolicyIn",
     "PolicyOut",
+    "PortfolioStressOut",
     "ProposalIn",
     "ProposalOut",
     "ProposalPatch",

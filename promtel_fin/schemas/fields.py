@@ -8,7 +8,7 @@ would silently accept them.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from flask_babel import gettext as _
@@ -142,3 +142,63 @@ def choice(options: tuple[str, ...], **kwargs: Any) -> fields.String:
 def digits(count: int, message: Any, **kwargs: Any) -> fields.String:
     """A key made of exactly ``count`` digits (INEGI keys), refused with ``message``."""
     return fields.String(validate=validate.Regexp(rf"^\d{{{count}}}$", error=message), **kwargs)
+
+
+# Numbers in answers follow one rule (README, "Numbers in answers"): money is a decimal string
+# with exactly two decimals; every other fraction (rates, ratios, years, probabilities,
+# multipliers) is a decimal string with exactly six decimals; counts are JSON integers.
+RATIO_PLACES = 6
+MONEY_OUT_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+RATIO_OUT_PATTERN = rf"^-?[0-9]+\.[0-9]{{{RATIO_PLACES}}}$"
+
+
+def exact(value: Any) -> Decimal | None:
+    """Give a number as a Decimal (floats by their shortest repr), or None if not finite."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(
+        value, float) else str(value))
+    return number if number.is_finite() else None
+
+
+def fixed(value: Any, places: int) -> str | None:
+    """Write a number with exactly ``places`` decimals, rounded half-up ("-0" written "0")."""
+    number = exact(value)
+    if number is None:
+        return None
+    with localcontext() as context:
+        context.prec = 80
+        return str(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0)
+
+
+class MoneyOut(fields.Field):
+    """An amount in an answer: a decimal string with exactly two decimals, rounded half-up."""
+
+    def __init__(self, **kwargs: Any):
+        description = kwargs.get("metadata", {}).get("description")
+        kwargs["metadata"] = {
+            **kwargs.get("metadata", {}), "type": "string", "format": "decimal",
+            "pattern": MONEY_OUT_PATTERN, "example": "4500000.00",
+            "description": "; ".join(filter(None, [
+                "pesos: a decimal string with exactly two decimals", description]))}
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return fixed(value, 2)
+
+
+class RatioOut(fields.Field):
+    """A rate, ratio or fraction in an answer: a string with exactly six decimals (half-up)."""
+
+    def __init__(self, **kwargs: Any):
+        description = kwargs.get("metadata", {}).get("description")
+        kwargs["metadata"] = {
+            **kwargs.get("metadata", {}), "type": "string", "format": "decimal",
+            "pattern": RATIO_OUT_PATTERN, "example": "0.100000",
+            "description": "; ".join(filter(None, [
+                f"a decimal string with exactly {RATIO_PLACES} decimals (0.100000 is 10%)",
+                description]))}
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return fixed(value, RATIO_PLACES)

@@ -1,4 +1,4 @@
-"""Schemas of the loan simulator, viability, proposal figures, stress runs and the policy."""
+"""Schemas of what the loan simulator, viability, stress runs and the policy take in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..domain.loan import DAY_COUNTS
 from .common import StrictSchema
@@ -42,34 +42,6 @@ class LoanIn(TermsIn):
                                   "disbursement_date")
 
 
-class RowOut(Schema):
-    period = fields.Integer()
-    due_date = fields.Date(allow_none=True)
-    days = fields.Integer(allow_none=True)
-    opening_balance = Money()
-    interest = Money()
-    vat = Money()
-    principal = Money()
-    payment = Money()
-    closing_balance = Money()
-
-
-class TotalsOut(Schema):
-    interest = Money()
-    vat = Money()
-    principal = Money()
-    payment = Money()
-
-
-class ScheduleOut(Schema):
-    terms = fields.Dict()
-    installment = Money(allow_none=True, metadata={"description": "level installment, VAT "
-                                                                  "excluded; null for equal "
-                                                                  "principal"})
-    schedule = fields.List(fields.Nested(RowOut))
-    totals = fields.Nested(TotalsOut)
-
-
 class ViabilityIn(StrictSchema):
     years = fields.List(fields.Nested(CashFlowIn), required=True)
     discount_rate = Rate(load_default=None)
@@ -80,41 +52,6 @@ class ViabilityIn(StrictSchema):
         years = sorted(y["year"] for y in data.get("years") or [])
         if years != [1, 2, 3, 4, 5]:
             raise ValidationError(_("Give each of the years 1 to 5 exactly once."), "years")
-
-
-class DscrOut(Schema):
-    year = fields.Integer()
-    cfads = Money()
-    debt_service = Money()
-    dscr = fields.Decimal(as_string=True)
-
-
-class MetricsOut(Schema):
-    net_cash_flows = fields.List(Money())
-    npv = Money()
-    irr = fields.Decimal(as_string=True, allow_none=True)
-    irr_may_not_be_unique = fields.Boolean()
-    irr_note = fields.String(allow_none=True)
-    mirr = fields.Decimal(as_string=True, allow_none=True)
-    payback_years = fields.Decimal(as_string=True, allow_none=True)
-    discounted_payback_years = fields.Decimal(as_string=True, allow_none=True)
-    profitability_index = fields.Decimal(as_string=True, allow_none=True)
-    dscr = fields.List(fields.Nested(DscrOut))
-    min_dscr = fields.Decimal(as_string=True, allow_none=True)
-    discount_rate = fields.Decimal(as_string=True)
-    finance_rate = fields.Decimal(as_string=True)
-
-
-class CheckOut(Schema):
-    code = fields.String()
-    result = fields.String(metadata={"enum": ["pass", "fail", "review"]})
-    reason = fields.String()
-
-
-class EligibilityOut(Schema):
-    checks = fields.List(fields.Nested(CheckOut))
-    summary = fields.Dict()
-    policy_effective = fields.Dict()
 
 
 class MonteCarloIn(StrictSchema):
@@ -159,8 +96,3 @@ class PolicyIn(StrictSchema):
     haircuts = fields.Dict(keys=fields.String(), values=Rate())
 
 
-class PolicyOut(Schema):
-    effective_from = fields.Date(allow_none=True)
-    parameters = fields.Dict()
-    note = fields.String()
-    created_at = fields.DateTime(allow_none=True)

@@ -13,7 +13,7 @@ from ..domain.policy import METHODS
 from ..domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
 from ..domain.workflow import OPINIONS, Action, State
 from .common import STATE_CODES, QuerySchema, StrictSchema
-from .fields import Money, Rate, Text, choice, digits, whole
+from .fields import Money, MoneyOut, Rate, Text, choice, digits, whole
 from .people import CompanyOut, UserOut
 
 
@@ -130,15 +130,33 @@ class SocialSiteOut(Schema):
 class GuaranteeOut(Schema):
     kind = fields.String()
     description = fields.String()
-    value = fields.String()
+    value = MoneyOut()
 
 
 class CashFlowOut(Schema):
     year = fields.Integer()
-    revenue = fields.String()
-    opex = fields.String()
-    capex = fields.String()
-    taxes = fields.String()
+    revenue = MoneyOut()
+    opex = MoneyOut()
+    capex = MoneyOut()
+    taxes = MoneyOut()
+
+
+class CreditHistoryOut(Schema):
+    bureau_score = fields.Integer(allow_none=True)
+    report_date = fields.String(allow_none=True, metadata={"format": "date"})
+
+
+# Approved terms are answered verbatim (not through a schema) so that terms_sha256 can be
+# recomputed from them; this documents their canonical form (services.workflow.normalize_terms).
+APPROVED_TERMS = {"type": "object", "properties": {
+    "amount": {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$",
+               "description": "pesos, two decimals"},
+    "annual_rate": {"type": "string", "description": "a decimal without trailing zeros"},
+    "vat_rate": {"type": "string", "description": "a decimal without trailing zeros"},
+    "term_months": {"type": "integer"},
+    "grace_months": {"type": "integer"},
+    "method": {"type": "string"},
+}}
 
 
 class SignatureOut(Schema):
@@ -153,7 +171,7 @@ class ProposalSummary(Schema):
     title = fields.String()
     company = fields.Nested(CompanyOut)
     technology = fields.String(allow_none=True)
-    requested_amount = fields.String(allow_none=True)
+    requested_amount = MoneyOut(allow_none=True)
     state = fields.String(metadata={"enum": [s.value for s in State]})
     step = fields.Integer(allow_none=True, metadata={"description": "1-10, null when final"})
     version = fields.Integer()
@@ -172,7 +190,7 @@ class ProposalOut(ProposalSummary):
     grace_months = fields.Integer(allow_none=True)
     amortization_method = fields.String(allow_none=True)
     guarantees = fields.List(fields.Nested(GuaranteeOut))
-    credit_history = fields.Dict()
+    credit_history = fields.Nested(CreditHistoryOut)
     cash_flows = fields.List(fields.Nested(CashFlowOut))
     can_edit = fields.Boolean()
     missing = fields.List(fields.String(), metadata={
@@ -183,9 +201,13 @@ class ProposalOut(ProposalSummary):
     assigned_reviewer = fields.Nested(UserOut, allow_none=True)
     presented_at = fields.DateTime(allow_none=True)
     opinion = fields.String(allow_none=True)
-    approved_terms = fields.Dict(allow_none=True)
+    approved_terms = fields.Dict(allow_none=True, metadata={
+        **APPROVED_TERMS, "description": "exactly as approved and hashed into terms_sha256 "
+                                         "(canonical_json of {proposal_id, terms})"})
     terms_sha256 = fields.String(allow_none=True)
-    policy_snapshot = fields.Dict(allow_none=True)
+    policy_snapshot = fields.Dict(allow_none=True, metadata={
+        "description": "the policy the approval was taken under, exactly as recorded "
+                       "(decimals as strings)"})
     signatures = fields.List(fields.Nested(SignatureOut))
 
 

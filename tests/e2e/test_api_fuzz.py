@@ -1,8 +1,10 @@
-"""Every operation of the OpenAPI document, fed generated input, never answers a server error.
+"""Every operation of the OpenAPI document, fed generated input, answers as the document says.
 
 schemathesis reads the app's own document and sends what it allows and what it does not
 (wrong types, missing fields, odd strings) as the public, as an SME and as PROMTEL, with
-proposals at several steps present so that ids in paths sometimes exist. Its hypothesis
+proposals at several steps present so that ids in paths sometimes exist. Each answer must not be
+a server error, must have a status the operation documents, the documented content type, and a
+body that matches the documented schema (the Error schema for every 4xx). Its hypothesis
 strategies are driven directly (its pytest plug-in does not follow pytest 9 yet).
 """
 
@@ -14,7 +16,12 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from promtel_fin import create_app
 from promtel_fin.domain.workflow import Role, State
@@ -22,6 +29,8 @@ from promtel_fin.domain.workflow import Role, State
 from ..factories import Factory
 
 ROLES = (None, Role.SME, Role.PROMTEL)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -43,8 +52,8 @@ def callers(make: Factory) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_no_operation_answers_a_server_error(app: Flask, callers: list[dict[str, str]],
-                                            method: str, path: str) -> None:
+def test_every_operation_answers_as_its_document_says(app: Flask, callers: list[dict[str, str]],
+                                                      method: str, path: str) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
 
@@ -54,6 +63,6 @@ def test_no_operation_answers_a_server_error(app: Flask, callers: list[dict[str,
     def check(case: Any) -> None:
         for headers in callers:
             response = case.call(headers=headers)
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
 
     check()

@@ -111,7 +111,7 @@ def test_a_policy_change_moves_every_simulator(api: ApiClient, client: FlaskClie
                                                "term_months": 24}).status_code == 422
     assert api.post("/simulations/loan", json={**LOAN, "term_months": 25}).status_code == 422
     ok = api.post("/simulations/loan", json={**LOAN, "amount": "5000000", "term_months": 24})
-    assert ok.status_code == 200 and ok.json["terms"]["annual_rate"] == "0.12"
+    assert ok.status_code == 200 and ok.json["terms"]["annual_rate"] == "0.120000"
     assert client.get("/simulator", query_string={**LOAN, "term_months": 25}).status_code == 422
 
 
