@@ -146,8 +146,8 @@ def check_terms(terms: dict[str, Any], policy: Policy) -> list[Reason]:
     missing = [k for k in TERM_KEYS if terms.get(k) is None]
     if missing:
         return [
-            reason("terms_missing", N_("The terms must include {field}."), field=f"terms.{k}",
-                   **{"field": k})
+            Reason("terms_missing", N_("The terms must include {field}."), {"field": k},
+                   field=f"terms.{k}")
             for k in missing
         ]
     problems = limit_problems(Decimal(str(terms["amount"])), int(terms["term_months"]),
