@@ -1,4 +1,5 @@
-"""Alembic environment: the URL comes from the app's configuration (see promtel_fin/cli.py)."""
+"""Alembic environment: the URL is ``sqlalchemy.url`` (set by promtel_fin/cli.py from the app's
+configuration), or else the ``DATABASE_URL`` environment variable."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .domain.workflow import Action
+from .domain.workflow import STEPS, Action
 from .models import Company, User, clock_shift
 from .services import users
 from .services.proposals import create_proposal, get_proposal
@@ -130,18 +130,18 @@ PROJECTS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# (company e-mail, project, variant title, last action to reach, days ago it started)
+# (company e-mail, project, variant title, where it ends (a key of STEPS_TO), days ago it began)
 PLAN: list[tuple[str, str, str, str, int]] = [
-    ("morelos@demo.pyme.mx", "ftth", "", "created", 3),
-    ("chiapas@demo.pyme.mx", "satellite", " (segunda etapa)", "acknowledge_contact", 8),
-    ("veracruz@demo.pyme.mx", "wifi", "", "submit_proposal", 20),
-    ("morelos@demo.pyme.mx", "ftth", " (ampliación a Coatetelco)", "give_feedback", 30),
-    ("chiapas@demo.pyme.mx", "satellite", "", "submit_update", 45),
-    ("veracruz@demo.pyme.mx", "wifi", " (Palo Bendito)", "verify", 60),
-    ("morelos@demo.pyme.mx", "ftth", " (Mazatepec centro)", "present_to_focir", 75),
-    ("chiapas@demo.pyme.mx", "satellite", " (Tila)", "focir_feedback", 90),
-    ("veracruz@demo.pyme.mx", "wifi", " (Zontecomatlán)", "give_opinion", 105),
-    ("morelos@demo.pyme.mx", "ftth", " (Tetecala norte)", "approve", 120),
+    ("morelos@demo.pyme.mx", "ftth", "", "contact", 3),
+    ("chiapas@demo.pyme.mx", "satellite", " (segunda etapa)", "proposal", 8),
+    ("veracruz@demo.pyme.mx", "wifi", "", "promtel_feedback", 20),
+    ("morelos@demo.pyme.mx", "ftth", " (ampliación a Coatetelco)", "update", 30),
+    ("chiapas@demo.pyme.mx", "satellite", "", "promtel_verification", 45),
+    ("veracruz@demo.pyme.mx", "wifi", " (Palo Bendito)", "focir_presentation", 60),
+    ("morelos@demo.pyme.mx", "ftth", " (Mazatepec centro)", "focir_feedback", 75),
+    ("chiapas@demo.pyme.mx", "satellite", " (Tila)", "promtel_opinion", 90),
+    ("veracruz@demo.pyme.mx", "wifi", " (Zontecomatlán)", "focir_decision", 105),
+    ("morelos@demo.pyme.mx", "ftth", " (Tetecala norte)", "agreement", 120),
     ("chiapas@demo.pyme.mx", "satellite", " (Sitalá)", "sme_signs", 130),
     ("veracruz@demo.pyme.mx", "wifi", " (Tlachichilco)", "signed", 160),
     ("morelos@demo.pyme.mx", "ftth", " (Miacatlán)", "focir_requests_changes", 100),
@@ -149,6 +149,8 @@ PLAN: list[tuple[str, str, str, str, int]] = [
     ("veracruz@demo.pyme.mx", "wifi", " (Ilamatlán)", "withdrawn", 50),
 ]
 
+# The actions that take a new proposal to each goal: the state it ends at (steps 1 to 10 along
+# the happy path), or a named ending (signatures, FOCIR's request for changes, final states).
 STEPS_TO: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
 _path: list[tuple[str, str, dict[str, Any]]] = [
     ("promtel", "acknowledge_contact", {}),
@@ -164,10 +166,8 @@ _path: list[tuple[str, str, dict[str, Any]]] = [
                                  "comment": "Viable: flujos positivos desde el segundo año."}),
     ("focir", "approve", {}),
 ]
-for _i, (_role, _action, _params) in enumerate(_path):
-    STEPS_TO[_action] = _path[: _i + 1]
-STEPS_TO["created"] = []
-STEPS_TO["focir_feedback"] = _path[:6]
+for _i, _state in enumerate(STEPS):
+    STEPS_TO[str(_state)] = _path[:_i]
 STEPS_TO["sme_signs"] = [*_path, ("sme", "sign", {})]
 STEPS_TO["signed"] = [*_path, ("sme", "sign", {}), ("focir", "sign", {})]
 STEPS_TO["focir_requests_changes"] = [

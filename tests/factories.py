@@ -1,4 +1,6 @@
-"""``make_*`` factories: build test data through the real services, overriding what matters."""
+"""The ``make`` fixture's Factory: companies and users are inserted directly (with one
+precomputed password hash, since argon2 is slow on purpose); tokens, proposals and their
+actions go through the real services, so they carry real history."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def proposal_figures(session: Session, user: User, proposal_id: int) -> Figures:
 
 
 def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedule:
-    """Give the proposal's schedule, or a 422 naming what is missing."""
+    """Give the proposal's schedule, or a 422 saying amount, term, grace and method are needed."""
     proposal = get_proposal(session, user, proposal_id, options=())
     terms = loan_terms(proposal, current_policy(session))
     if terms is None:
@@ -163,7 +163,11 @@ def _finite(value: float) -> float | None:
 
 
 def portfolio_stress(session: Session, user: User, shock: stress.Shocks) -> dict[str, object]:
-    """Apply one set of shocks to every proposal from step 6 on; say which break the threshold."""
+    """Apply one set of shocks to the proposals from step 6 on that the caller may see.
+
+    Proposals without loan terms or five years of cash flows have nothing to stress and are
+    left out. FOCIR sees (and stresses) a proposal once PROMTEL has presented it.
+    """
     if Role(user.role) == Role.SME:
         raise Forbidden(reason("staff_only", N_("Only PROMTEL, FOCIR and administrators can "
                                                 "stress the portfolio.")))

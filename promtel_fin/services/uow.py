@@ -3,8 +3,9 @@
 Services take the request's session, change what they must, write their history entries and
 commit once. ``transactional`` guarantees the other half: when a service raises (a refused
 rule, a lost race, the database going away), everything it did is rolled back before the
-error leaves it, so no view, command or test ever has to clean up after a service, and a
-half-done change can never be committed by a later one in the same request.
+error leaves it, so no view has to clean up after a service, and a half-done change can never
+be committed by a later one in the same request. (``audit reseal``, an operator's command that
+runs DDL, is not a request's use case: its command rolls back itself.)
 """
 
 from __future__ import annotations

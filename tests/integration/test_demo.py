@@ -1,0 +1,19 @@
+"""The demo data puts each planned proposal exactly where its plan says."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from promtel_fin.demo import PLAN, PROJECTS, seed
+from promtel_fin.domain.workflow import STEPS
+from promtel_fin.models import Proposal
+
+
+def test_each_proposal_planned_to_a_state_ends_at_that_state(session: Session) -> None:
+    list(seed(session))
+    states = {p.title: p.state for p in session.scalars(select(Proposal))}
+    planned = {PROJECTS[project]["title"] + suffix: goal
+               for _email, project, suffix, goal, _days in PLAN if goal in STEPS}
+    assert len(planned) == 10   # one proposal at each of the ten steps
+    assert {title: states[title] for title in planned} == planned
