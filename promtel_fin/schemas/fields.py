@@ -156,7 +156,7 @@ def exact(value: Any) -> Decimal | None:
     """Give a number as a Decimal (floats by their shortest repr), or None if not finite."""
     if value is None:
         return None
-    number = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(
+    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)) if isinstance(
         value, float) else str(value))
     return number if number.is_finite() else None
 
