@@ -14,6 +14,7 @@ The rest (403, 409, a 422 of the rules, 429) a view states with ``@fails(...)``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask import Response
@@ -26,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import error_body, respond
 from ..i18n import translate_messages
 
+LIMITS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
                                "schema": {"type": "integer"}}}
@@ -77,8 +79,10 @@ def fails(*codes: int, **notes: str) -> Callable[[Any], Any]:
 
 
 def error_response(code: int, description: str | None = None) -> dict[str, Any]:
-    """Give the OpenAPI response of one error status."""
-    response: dict[str, Any] = {"description": description or DESCRIPTIONS[code],
+    """Give the OpenAPI response of one error status: the shared one, or one with a note."""
+    if description is None:
+        return {"$ref": f"#/components/responses/Error{code}"}
+    response: dict[str, Any] = {"description": description,
                                 "content": {"application/json": {"schema": ERROR_REF}}}
     if code in (429, 503):
         response["headers"] = RETRY_AFTER
@@ -105,15 +109,40 @@ def document_errors(doc: dict[str, Any], doc_info: dict[str, Any], **_kwargs: An
     return doc
 
 
+def numeric_limits(_converter: Any, _field: Any, ret: dict[str, Any], **_kwargs: Any
+                   ) -> dict[str, Any]:
+    """Write a field's limits as JSON numbers, and its default and example by its type.
+
+    marshmallow's Range with Decimal bounds would otherwise reach the document as Decimals,
+    which Flask's JSON writes as strings ("minimum": "0"), and OpenAPI refuses.
+    """
+    def number(value: Decimal) -> int | float:
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    fixed = {key: number(ret[key]) for key in LIMITS if isinstance(ret.get(key), Decimal)}
+    for key in ("default", "example"):
+        if isinstance(ret.get(key), Decimal):
+            fixed[key] = number(ret[key]) if ret.get("type") in ("number", "integer") \
+                else str(ret[key])
+    return fixed
+
+
 class Api(SmorestApi):
     """flask-smorest's Api, answering every HTTP error as {code, status, message, errors}."""
 
     ERROR_SCHEMA = Error
     DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own errors
 
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(numeric_limits)
+
     def _register_responses(self) -> None:
-        """Register the Error schema; responses are written per operation."""
+        """Register the Error schema and one response per error status (Error400, ...)."""
         self.spec.components.schema("Error", schema=Error)
+        for code, description in DESCRIPTIONS.items():
+            self.spec.components.response(
+                f"Error{code}", error_response(code, description))
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Translate the message and field errors of any HTTP error into the request's language."""
