@@ -99,7 +99,10 @@ def check_viability(m: Metrics | None, p: Policy) -> list[Check]:
 
 
 def check_guarantees(a: Applicant, p: Policy) -> list[Check]:
-    """Guarantee coverage = Σ value × (1 − haircut of its kind) / amount ≥ the policy's."""
+    """Guarantee coverage = Σ value × (1 − haircut of its kind) / amount ≥ the policy's.
+
+    A kind the policy has no haircut for takes the haircut of ``other``.
+    """
     if not a.amount:
         return [Check("guarantees", REVIEW, N_("Coverage needs the amount requested."))]
     covered = sum((value * (1 - p.haircuts.get(kind, p.haircuts["other"]))
@@ -112,7 +115,10 @@ def check_guarantees(a: Applicant, p: Policy) -> list[Check]:
 
 
 def check_credit(a: Applicant, p: Policy, today: date) -> list[Check]:
-    """A bureau score at or above the threshold, from a report no older than the policy allows."""
+    """A bureau score at or above the threshold, from a report no older than the policy allows.
+
+    A report older than that is left to review rather than failed.
+    """
     if a.bureau_score is None or a.report_date is None:
         return [Check("credit", REVIEW, N_("The credit bureau score or report date is missing."))]
     age = (today - a.report_date).days

@@ -111,7 +111,7 @@ class Keyring:
 
 
 def entry_content(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """Give what an entry's MAC covers: every field but the MAC itself."""
+    """Give what an entry's MAC covers: every field but the row id and the MAC itself."""
     content = {name: entry.get(name) for name in MAC_FIELDS}
     content["created_at"] = utc_iso(content["created_at"])
     content["kind"] = "entry"

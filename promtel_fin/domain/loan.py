@@ -6,10 +6,12 @@ or by ``equal_principal``. Every posted amount is rounded half-up to the centavo
 period repays whatever balance remains, so principal sums to the amount and the balance closes
 at exactly 0.00.
 
-Day count: ``30/360`` uses annual rate / 12 each month. ``actual/360`` (which needs a
-disbursement date and a first due date) charges each period the actual days since the previous
-due date (or the disbursement) / 360; the level installment is still the one computed at
-annual rate / 12, and principal = installment - interest, never below zero.
+Day count: ``30/360`` uses annual rate / 12 each month, whatever the dates. ``actual/360``
+(which needs a disbursement date; the first due date, when not given, is a month after it)
+charges each period the actual days since the previous due date (or the disbursement) / 360;
+the level installment is still the one computed at annual rate / 12, and principal =
+installment - interest, never below zero. The first due date must fall 1 to
+``MAX_FIRST_PERIOD_DAYS`` days after the disbursement, so no period has zero days.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def common_passwords() -> frozenset[str]:
 
 
 def _forms(password: str) -> set[str]:
-    """Give the forms compared with the list: as typed, and with digits and symbols removed."""
+    """Give the forms compared with the list, lower-cased: whole, and without digits and symbols."""
     lowered = password.strip().lower()
     return {lowered, re.sub(r"[\W\d_]+", "", lowered)}
 

@@ -13,7 +13,7 @@ METHODS = ("level", "equal_principal")
 
 @dataclass(frozen=True)
 class Policy:
-    """Limits and rates in force; every decision keeps a copy of the one it was taken under."""
+    """Limits and rates in force; an approval keeps a copy of the one it was taken under."""
 
     max_amount: Decimal = Decimal("10000000.00")
     annual_rate: Decimal = Decimal("0.10")
@@ -142,7 +142,10 @@ def rate_problems(annual_rate: Decimal, vat_rate: Decimal, policy: Policy,
 
 
 def check_terms(terms: dict[str, Any], policy: Policy) -> list[Reason]:
-    """List every way the proposed financing terms fall outside the policy."""
+    """List every way the proposed financing terms fall outside the policy.
+
+    When a term is missing, only the missing terms are listed.
+    """
     missing = [k for k in TERM_KEYS if terms.get(k) is None]
     if missing:
         return [

@@ -160,7 +160,8 @@ def evaluate(years: Sequence[YearFlow], discount_rate: Decimal, loan: Schedule |
 
 
 def rounded(metrics: Metrics) -> dict[str, object]:
-    """Give the figures as shown to people: money to the centavo, rates and ratios to 4-6 places."""
+    """Give the figures as shown to people: money to the centavo, rates to 6 places, ratios to
+    4 (the DSCRs and the profitability index) and paybacks to 2 (years)."""
     def rate(value: Decimal | None, places: int = 6) -> Decimal | None:
         return None if value is None else ratio(value, places)
 

@@ -1,9 +1,10 @@
 """The ten-step process as one transition table, with named guards that give their reasons.
 
-The state of a proposal changes only through ``plan``: it checks that the action leaves the
+Every change of state is first checked by ``plan``: it checks that the action leaves the
 current state, that the role may take it there, that the action carries what it needs and that
-every guard holds, and answers the state to move to. ``allowed_actions``, ``waiting_on`` and the
-diagram in ``docs/workflow.md`` are all derived from ``TRANSITIONS``.
+every guard holds, and answers the transition to apply (``target_for`` gives the state to move
+to). ``allowed_actions``, ``waiting_on`` and the diagram in ``docs/workflow.md`` are all derived
+from ``TRANSITIONS``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ STEPS: tuple[State, ...] = (
 )
 FINAL_STATES = frozenset({State.SIGNED, State.REJECTED, State.WITHDRAWN})
 SIGNING_PARTIES = frozenset({Role.SME, Role.FOCIR})
-# The institutions' people: they may see every proposal's figures and analyse other rates.
+# The institutions' people: they may try rates other than the policy's in the simulators.
 STAFF_ROLES = frozenset({Role.PROMTEL, Role.FOCIR, Role.ADMIN})
 # Steps at which the SME may edit its draft (the revision is frozen when it submits).
 EDITABLE_STATES = frozenset({State.CONTACT, State.PROPOSAL, State.UPDATE})
@@ -93,7 +94,7 @@ Guard = Callable[[Facts, Role, Mapping[str, Any]], list[Reason]]
 
 
 def proposal_is_complete(facts: Facts, role: Role, params: Mapping[str, Any]) -> list[Reason]:
-    """Hold when the draft has everything a reviewer needs."""
+    """Hold when the draft has everything a reviewer needs and fits the policy's limits."""
     return list(facts.incomplete)
 
 
@@ -242,8 +243,8 @@ def plan(facts: Facts, action: Action | str, role: Role, params: Mapping[str, An
     """Check that ``role`` may take ``action`` now and answer the transition to apply.
 
     Raises Forbidden (the role never takes this action, or not at this step), Conflict (the
-    action does not leave the current state) or CheckFailed (every missing input and failing
-    guard, all at once).
+    action does not exist or does not leave the current state) or CheckFailed (every missing
+    input and failing guard, all at once).
     """
     try:
         action = Action(action)
