@@ -175,6 +175,8 @@ def test_every_kind_of_4xx_answers_the_one_documented_error_shape(
         assert body["code"] == code and body["status"] and body["message"], (kind, body)
         assert isinstance(body.get("errors", {}), dict), (kind, body)
         assert error.is_valid(body), (kind, body)
+        if code == 429:
+            assert int(r.headers["Retry-After"]) > 0
         if code != 405:
             documented = spec["paths"][f"/api/v1{path}"][method]["responses"]
             assert str(code) in documented, (kind, sorted(documented))
