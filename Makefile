@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations clean
+.PHONY: demo test install install-test install-production translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-## demo: install, create the SQLite schema, load demo data (once), and serve on http://127.0.0.1:5000
+## install-production: the app with what several gunicorn workers need (redis, for shared rate limits)
+install-production: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[production]'
+
+## demo: install, create the SQLite schema, load demo data (once), and serve on http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --if-empty

@@ -1,15 +1,18 @@
 """Configuration read from the environment, with safe development defaults.
 
-Production (``PROMTEL_ENV=production``) refuses to start without a real ``SECRET_KEY`` and an
-explicit ``DATABASE_URL``.
+Production (``PROMTEL_ENV=production``) refuses to start without a real ``SECRET_KEY`` and
+``AUDIT_KEY``, an explicit PostgreSQL ``DATABASE_URL`` and a rate-limit store that the worker
+processes share; each refusal is one line on stderr and exit status 1 (``refuse_to_start``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parent
 DEV_SECRET = "dev-only-not-secret"
@@ -65,17 +68,52 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
 
+class ConfigError(RuntimeError):
+    """A setting the app cannot start with: said in one line, never as a traceback."""
+
+
+# Rate-limit stores whose client library comes with the ``production`` extra.
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://", "redis+sentinel://",
+                 "redis+cluster://")
+
+
 def check_production(config: Mapping[str, Any]) -> None:
-    """Refuse to run production with the development secret or database."""
+    """Refuse to run production with development secrets, SQLite or a per-process rate limit."""
     if config.get("ENV") != "production":
         return
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET or len(secret) < 32:
-        raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters")
+        raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters")
     if "DATABASE_URL" not in os.environ and config.get("DATABASE_URL") == Config.DATABASE_URL:
-        raise RuntimeError("DATABASE_URL must be set in production")
+        raise ConfigError("DATABASE_URL must be set in production")
+    if str(config.get("DATABASE_URL") or "").startswith("sqlite"):
+        raise ConfigError("DATABASE_URL must name a PostgreSQL database in production, not SQLite")
     audit_key = config.get("AUDIT_KEY") or ""
     if audit_key == DEV_AUDIT_KEY or len(audit_key) < 32:
-        raise RuntimeError("AUDIT_KEY must be set to a random value of 32+ characters")
+        raise ConfigError("AUDIT_KEY must be set to a random value of 32+ characters")
     if audit_key == secret:
-        raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY")
+        raise ConfigError("AUDIT_KEY must differ from SECRET_KEY")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://"):
+        raise ConfigError("RATELIMIT_STORAGE_URI must be a store the workers share in production, "
+                          "e.g. redis://127.0.0.1:6379, not memory:// (each worker would count "
+                          "sign-in failures alone)")
+
+
+def check_storage(config: Mapping[str, Any]) -> None:
+    """Refuse a Redis rate-limit store when the redis package is not installed."""
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if storage.startswith(REDIS_SCHEMES) and importlib.util.find_spec("redis") is None:
+        raise ConfigError("RATELIMIT_STORAGE_URI is Redis but the redis package is missing: "
+                          "pip install -e '.[production]'")
+
+
+def refuse_to_start(error: Exception, status: int = 1) -> NoReturn:
+    """Say why the app cannot start, in one line on stderr, and exit."""
+    print(f"promtel_fin: cannot start: {error}", file=sys.stderr, flush=True)
+    sys.exit(status)
+
+
+def settings() -> dict[str, Any]:
+    """Give the settings read from the environment, as Flask's ``from_object`` would."""
+    return {name: getattr(Config, name) for name in dir(Config) if name.isupper()}

@@ -11,8 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, database, i18n, API, error handlers and CLI."""
-    from config import Config, check_production
+    """Build the application: configuration, database, i18n, API, error handlers and CLI.
+
+    Raises ``config.ConfigError`` for settings it cannot run with (``wsgi.py`` says it in one line).
+    """
+    from config import Config, check_production, check_storage
 
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"))
@@ -20,10 +23,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     check_production(app.config)
+    check_storage(app.config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, bodies, cli, db, errors, headers, i18n, security, web
+    from . import api, bodies, cli, db, errors, headers, health, i18n, security, web
 
     bodies.init_app(app)
     db.init_app(app)
@@ -31,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)

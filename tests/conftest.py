@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from promtel_fin import create_app
@@ -24,9 +25,34 @@ from promtel_fin.models import Base
 from .factories import Factory
 
 
+def not_a_test_database(url: str) -> str | None:
+    """Say why a TEST_DATABASE_URL must not be used: the suite drops and empties its tables.
+
+    Its database name (for SQLite, the file's name) must contain ``test``.
+    """
+    database = make_url(url).database or ""
+    name = Path(database).name if url.startswith("sqlite") else database
+    if url.startswith("sqlite") and database in ("", ":memory:"):
+        return None
+    if "test" in name.lower():
+        return None
+    return (f"TEST_DATABASE_URL names the database {name or '(none)'!r}, whose name does not "
+            "contain 'test': the test suite drops its schema and empties its tables, so it "
+            "refuses to run on it")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    problem = not_a_test_database(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    if problem:
+        raise pytest.UsageError(problem)
+
+
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        problem = not_a_test_database(url)
+        if problem:  # checked at start-up too; never drop anything on a database not for tests
+            pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
@@ -74,6 +100,28 @@ def app(database_url: str, engine: Engine) -> Iterator[Flask]:
     yield app
     app.extensions["engine"].dispose()
     _empty_tables(engine)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Give an emptied Redis database (TEST_REDIS_URL) for a shared rate-limit store.
+
+    Without Redis the test is skipped, unless REQUIRE_REDIS is set (CI sets it).
+    """
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        client.close()
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS is set but Redis does not answer at {url}: {error}")
+        pytest.skip(f"no Redis at {url}")
+    yield url
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture

@@ -91,11 +91,13 @@ def test_public_resources_may_be_cached_for_anonymous_visitors(client: FlaskClie
 
 
 @pytest.fixture
-def production(database_url: str, engine: Engine) -> Iterator[Flask]:
+def production(database_url: str, engine: Engine, redis_url: str) -> Iterator[Flask]:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("production refuses SQLite: this runs on PostgreSQL (and in .ci/prod-smoke)")
     app = create_app({"TESTING": True, "ENV": "production", "DATABASE_URL": database_url,
                       "SECRET_KEY": secrets.token_urlsafe(48),
                       "AUDIT_KEY": secrets.token_urlsafe(48),
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+                      "RATELIMIT_STORAGE_URI": redis_url})   # production refuses memory://
     yield app
     app.extensions["engine"].dispose()
 

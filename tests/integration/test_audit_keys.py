@@ -72,14 +72,16 @@ def test_the_key_id_reveals_nothing_and_is_stable() -> None:
 def test_production_refuses_to_start_without_a_real_audit_key(
         settings: dict[str, str], message: str) -> None:
     config = {"ENV": "production", "SECRET_KEY": "s" * 40,
-              "DATABASE_URL": "postgresql+psycopg://promtel@db/promtel", **settings}
+              "DATABASE_URL": "postgresql+psycopg://promtel@db/promtel",
+              "RATELIMIT_STORAGE_URI": "redis://db:6379", **settings}
     with pytest.raises(RuntimeError, match=message):
         check_production(config)
 
 
 def test_production_starts_with_its_own_audit_key() -> None:
     check_production({"ENV": "production", "SECRET_KEY": "s" * 40, "AUDIT_KEY": "a" * 40,
-                      "DATABASE_URL": "postgresql+psycopg://promtel@db/promtel"})
+                      "DATABASE_URL": "postgresql+psycopg://promtel@db/promtel",
+                      "RATELIMIT_STORAGE_URI": "redis://db:6379"})
 
 
 def test_a_system_entry_without_an_actor_joins_the_global_chain(
