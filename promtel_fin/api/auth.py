@@ -24,6 +24,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and
 class Tokens(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(201, TokenOut)
+    @blp.doc(security=[])
     @fails(e401="Wrong e-mail or password",
            e429="Too many failures: wait the seconds of Retry-After")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
