@@ -543,6 +543,22 @@ def test_a_schedule_needs_terms_inside_these_limits(changes: dict, expected: set
     assert codes(terms_problems(loan(**changes))) == expected
 
 
+def test_each_schedule_problem_names_its_field_and_the_values_involved() -> None:
+    bad = loan(amount=D("-1"), vat_rate=D("-0.16"), term_months=0, grace_months=2,
+               method="balloon", day_count="actual/365")
+    assert [(r.field, str(r)) for r in terms_problems(bad)] == [
+        ("amount", "The amount must be greater than zero."),
+        ("annual_rate", "Rates cannot be negative."),
+        ("term_months", "The term must be at least one month."),
+        ("grace_months", "The grace period (2 months) must be shorter than the term (0 months)."),
+        ("method", "The amortization method balloon is unknown."),
+        ("day_count", "The day count actual/365 is unknown."),
+    ]
+    (needs_date,) = terms_problems(loan(day_count="actual/360"))
+    assert (needs_date.field, str(needs_date)) == (
+        "disbursement_date", "The actual/360 day count needs a disbursement date.")
+
+
 @pytest.mark.parametrize(("days", "ok"), [
     (-1, False), (0, False), (1, True), (MAX_FIRST_PERIOD_DAYS, True),
     (MAX_FIRST_PERIOD_DAYS + 1, False),
