@@ -99,7 +99,7 @@ def policy_show(day: object) -> None:
     on = day.date() if day else date.today()  # type: ignore[attr-defined]
     version = version_in_force(session, on)
     click.echo(f"in force on {on}: " + (f"from {version.effective_from}" if version
-                                        else "the seed figures of DOMAIN.md"))
+                                        else "the seed figures of docs/rules.md"))
     for key, value in current_policy(session, on).to_dict().items():
         click.echo(f"  {key}: {value}")
 

@@ -1,5 +1,5 @@
-"""Advisory eligibility checks (DOMAIN.md, "Eligibility checks"): each says pass, fail or review,
-and why. The decision stays with the people."""
+"""Advisory eligibility checks (docs/rules.md, "Eligibility checks"): each says pass, fail or
+review, and why. The decision stays with the people."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def check_social(a: Applicant) -> list[Check]:
 
 
 def evaluate(a: Applicant, metrics: Metrics | None, policy: Policy, today: date) -> list[Check]:
-    """Run every check, in the order DOMAIN.md lists them."""
+    """Run every check, in the order docs/rules.md lists them."""
     return [*check_limits(a, policy), *check_viability(metrics, policy),
             *check_guarantees(a, policy), *check_credit(a, policy, today),
             *check_location(a, policy), *check_social(a)]

@@ -16,7 +16,7 @@ def normalize_rfc(value: str) -> str:
 def rfc_problems(value: str) -> tuple[list[Reason], list[Reason]]:
     """Check a company RFC: (errors that refuse it, warnings for the reviewer).
 
-    A wrong check digit is only a warning: real RFCs with a wrong digit exist (DOMAIN.md).
+    A wrong check digit is only a warning: real RFCs with a wrong digit exist (docs/rules.md).
     """
     try:
         number = rfc.validate(value)

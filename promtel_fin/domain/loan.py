@@ -1,4 +1,4 @@
-"""Loan amortization schedules, exact to the centavo (DOMAIN.md, "Loan schedule conventions").
+"""Loan amortization schedules, exact to the centavo (docs/rules.md, "Loan schedule conventions").
 
 Monthly periods. The first ``grace`` periods pay interest and its VAT only; the remaining
 ``term - grace`` periods amortize by ``level`` installments (principal + interest, VAT excluded)

@@ -1,4 +1,4 @@
-"""Policy parameters of the scheme, with the seed figures of DOMAIN.md as defaults."""
+"""Policy parameters of the scheme, with the seed figures of docs/rules.md as defaults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Viability of a five-year projection (DOMAIN.md, "Viability conventions").
+"""Viability of a five-year projection (docs/rules.md, "Viability conventions").
 
 Flows are at the end of each year 1..5 (year 0 is empty), as a spreadsheet's
 ``NPV(d; year1..year5)``. NPV, MIRR, paybacks, profitability index and DSCR are computed in

@@ -25,7 +25,7 @@ def version_in_force(session: Session, on: date | None = None) -> PolicyVersion 
 
 
 def current_policy(session: Session, on: date | None = None) -> Policy:
-    """Give the policy in force (the seed figures of DOMAIN.md until an administrator sets one)."""
+    """Give the policy in force (docs/rules.md's seed figures until an administrator sets one)."""
     version = version_in_force(session, on)
     return Policy.from_dict(version.parameters) if version else Policy()
 

@@ -1,4 +1,4 @@
-"""Every limit of the rules, exactly at it and one unit past it (DOMAIN.md, issue 9).
+"""Every limit of the rules, exactly at it and one unit past it (docs/rules.md, issue 9).
 
 A boundary that a one-character change to the code (``<`` for ``<=``, 90 for 91) does not break
 is untested; ``make mutation`` checks that these tests break for each such change. Every reason

@@ -1,4 +1,4 @@
-"""The transition table, checked against DOMAIN.md's ten steps written out by hand."""
+"""The transition table, checked against docs/rules.md's ten steps written out by hand."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ S, A, R = State, Action, Role
 STEPS = [S.CONTACT, S.PROPOSAL, S.PROMTEL_FEEDBACK, S.UPDATE, S.PROMTEL_VERIFICATION,
          S.FOCIR_PRESENTATION, S.FOCIR_FEEDBACK, S.PROMTEL_OPINION, S.FOCIR_DECISION, S.AGREEMENT]
 
-# DOMAIN.md, "The ten steps", transcribed independently of the code.
+# docs/rules.md, "The ten steps", transcribed independently of the code.
 EXPECTED: dict[tuple[State, Action, Role], State] = {
     (S.CONTACT, A.ACKNOWLEDGE_CONTACT, R.PROMTEL): S.PROPOSAL,
     (S.PROPOSAL, A.SUBMIT_PROPOSAL, R.SME): S.PROMTEL_FEEDBACK,
@@ -62,7 +62,7 @@ def _facts(state: State) -> Facts:
                          ids=lambda v: str(v))
 def test_every_state_action_role_combination_is_allowed_or_refused_as_the_domain_says(
         state: State, action: Action, role: Role) -> None:
-    """Does each (state, action, role) lead where DOMAIN.md says, or get the right refusal?"""
+    """Does each (state, action, role) lead where docs/rules.md says, or get the right refusal?"""
     key = (state, action, role)
     if key in EXPECTED:
         transition = plan(_facts(state), action, role, FULL_PARAMS)
