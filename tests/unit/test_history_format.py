@@ -87,5 +87,5 @@ def test_previous_keys_are_read_from_a_comma_separated_setting() -> None:
 
 
 def test_an_empty_audit_key_is_refused() -> None:
-    with pytest.raises(ValueError, match="the audit key is empty"):
+    with pytest.raises(ValueError, match=r"^the audit key is empty$"):
         Keyring("")
