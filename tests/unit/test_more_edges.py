@@ -123,3 +123,10 @@ def test_the_monte_carlo_answers_its_probabilities_over_every_scenario() -> None
     assert 0 < found["probability_npv_negative"] < 1
     assert 0 < found["probability_min_dscr_below_threshold"] < 1
     assert 0 < found["share_without_irr"] < 1
+
+
+@pytest.mark.parametrize("text", ["1E+5", "1 000", "1,00", "--1", "١٢٣", ""])
+def test_malformed_numbers_are_refused_as_malformed_not_as_too_long(text: str) -> None:
+    with pytest.raises(NumberError) as caught:
+        parse_rate(text)
+    assert caught.value.code == "format"
