@@ -33,7 +33,7 @@ test: install-test
 	$(BIN)/pytest
 
 .PHONY: mutation
-## mutation: mutmut over promtel_fin/domain/ against tests/unit/ (on demand, not in `make test`; about 12 minutes on 2 cores)
+## mutation: mutmut over promtel_fin/domain/ against tests/unit/ (on demand, not in `make test`; 7 to 8 minutes on 2 cores)
 # mutmut mutates copies in ./mutants/, never the sources; each run starts from a clean copy.
 mutation: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
