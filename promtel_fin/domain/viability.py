@@ -79,6 +79,9 @@ def npv(rate: Decimal, flows: Sequence[Decimal]) -> Decimal:
     return sum((f / (1 + rate) ** t for t, f in enumerate(flows, start=1)), ZERO)
 
 
+IRR_PLACES = Decimal("1e-12")
+
+
 def irr(flows: Sequence[Decimal]) -> Decimal | None:
     """Give the rate at which NPV is zero, or None when none above −100% exists."""
     if sign_changes(flows) == 0:
@@ -87,7 +90,9 @@ def irr(flows: Sequence[Decimal]) -> Decimal | None:
     value = npf.irr([float(f) for f in flows])
     if value != value or value <= -1:  # NaN: no real root
         return None
-    return Decimal(repr(float(value)))
+    # The root is found in floats, good to about 1e-15; twelve places keep every digit that means
+    # something and drop the noise, so an IRR of exactly 10% is 0.1, not 0.09999999999999987.
+    return Decimal(repr(float(value))).quantize(IRR_PLACES)
 
 
 def mirr(flows: Sequence[Decimal], finance_rate: Decimal, reinvest_rate: Decimal) -> Decimal | None:

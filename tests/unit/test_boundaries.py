@@ -461,10 +461,8 @@ def test_without_an_irr_the_check_points_to_the_mirr(mirr: Decimal | None, shown
         "review", f"The IRR does not exist for these flows; see the MIRR of {shown}.")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the IRR is found in floats, so flows whose IRR is exactly the discount rate (10%) "
-    "come out as 0.09999999999999987 and fail, while their NPV of exactly 0 passes"))
 def test_flows_whose_irr_is_exactly_the_discount_rate_pass_the_irr_check() -> None:
+    """The IRR is found in floats (0.09999999999999987 here); its float noise is dropped."""
     flows = [D(-100), D(0), D(121), D(0), D(0)]      # 121 two years later: exactly 10%
     years = [YearFlow(t, max(f, D(0)), max(-f, D(0)), D(0), D(0))
              for t, f in enumerate(flows, start=1)]
