@@ -29,7 +29,7 @@ def summary(proposal: Proposal, user: User) -> dict[str, Any]:
         "version": proposal.version,
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,
-        **asdict(status(proposal, user)),
+        **vars(status(proposal, user)),   # shallow: asdict would deep-copy every list
     }
 
 

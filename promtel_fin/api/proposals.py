@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from flask import request
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
@@ -12,20 +14,23 @@ from ..models import User
 from ..schemas import (
     CompareArgs,
     CompareOut,
-    HistoryOut,
+    HistoryArgs,
+    HistoryPage,
     ListArgs,
     Page,
     ProposalIn,
     ProposalOut,
     ProposalPatch,
+    QueueArgs,
     QueuePage,
     RevisionOut,
     RevisionSummary,
     TransitionIn,
 )
+from ..schemas.paging import encode_cursor
 from ..security import api_user
 from ..services import history, proposals, revisions, workflow
-from ..services.proposals import Filters
+from ..services.proposals import Filters, Slice
 from . import present
 from .errors import fails
 from .parser import Blueprint
@@ -38,26 +43,42 @@ FILTER_KEYS = ("state", "step", "state_code", "technology", "created_from", "cre
 
 
 def _detail(session: Session, user: User, proposal_id: int) -> dict[str, Any]:
-    proposal = proposals.get_proposal(session, user, proposal_id)
-    return present.detail(proposal, user, proposals.submission_check(session, proposal))
+    proposal, missing = proposals.detail(session, user, proposal_id)
+    return present.detail(proposal, user, missing)
 
 
-def _page(items: list, total: int, args: dict[str, Any], user: Any) -> dict[str, Any]:
-    return {"page": args["page"], "page_size": args["page_size"], "total": total,
-            "items": [present.summary(p, user) for p in items]}
+def next_link(kind: str, after: tuple[Any, ...] | None) -> str | None:
+    """Give this request's URL with the cursor that continues after ``after`` (None: the end).
+
+    Every other parameter (filters, page size, language) is repeated as it was sent.
+    """
+    if after is None:
+        return None
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    query.append(("cursor", encode_cursor(kind, after)))
+    return f"{request.script_root}{request.path}?{urlencode(query)}"
+
+
+def _page(kind: str, found: Slice, args: dict[str, Any], user: User) -> dict[str, Any]:
+    return {"page_size": args["page_size"], "next": next_link(kind, found.after),
+            "items": [present.summary(p, user) for p in found.items]}
 
 
 @blp.route("/proposals")
 class Proposals(MethodView):
-    @blp.arguments(ListArgs, location="query")
+    @blp.arguments(ListArgs(), location="query")
     @blp.response(200, Page)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List the proposals you may see, newest first, filtered and paginated."""
+        """List the proposals you may see, newest first, filtered; follow `next` for more.
+
+        Pages are read by cursor (keyset), so every page costs what the first does; there is
+        no total count.
+        """
         user = api_user()
         filters = Filters(**{k: args[k] for k in FILTER_KEYS})
-        items, total = proposals.list_proposals(get_session(), user, filters, args["page"],
-                                                args["page_size"])
-        return _page(items, total, args, user)
+        found = proposals.list_proposals(get_session(), user, filters, args["cursor"],
+                                         args["page_size"])
+        return _page("proposals", found, args, user)
 
     @blp.arguments(ProposalIn)
     @blp.response(201, ProposalOut)
@@ -108,13 +129,18 @@ class Transitions(MethodView):
 
 @blp.route("/proposals/<int:proposal_id>/history")
 class History(MethodView):
-    @blp.response(200, HistoryOut(many=True))
-    def get(self, proposal_id: int) -> list[Any]:
-        """List who did what and when, with each entry's chained SHA-256."""
+    @blp.arguments(HistoryArgs(), location="query")
+    @blp.response(200, HistoryPage)
+    def get(self, args: dict[str, Any], proposal_id: int) -> dict[str, Any]:
+        """List who did what and when, oldest first, with each entry's chained MAC; follow
+        `next` for more."""
         user = api_user()
         session = get_session()
         proposals.get_proposal(session, user, proposal_id, options=())
-        return history.list_history(session, proposal_id)
+        after = args["cursor"][0] if args["cursor"] else None
+        entries, last = history.history_page(session, proposal_id, after, args["page_size"])
+        return {"page_size": args["page_size"], "items": entries,
+                "next": next_link("history", None if last is None else (last,))}
 
 
 @blp.route("/proposals/<int:proposal_id>/revisions")
@@ -147,12 +173,12 @@ class RevisionCompare(MethodView):
 
 @blp.route("/queue")
 class Queue(MethodView):
-    @blp.arguments(ListArgs, location="query")
+    @blp.arguments(QueueArgs(), location="query")
     @blp.response(200, QueuePage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List the proposals waiting on your role, the longest-waiting first."""
+        """List the proposals waiting on your role, the longest-waiting first; follow `next`
+        for more (by cursor, no total count)."""
         user = api_user()
         filters = Filters(**{k: args[k] for k in FILTER_KEYS})
-        items, total = proposals.queue(get_session(), user, filters, args["page"],
-                                       args["page_size"])
-        return _page(items, total, args, user)
+        found = proposals.queue(get_session(), user, filters, args["cursor"], args["page_size"])
+        return _page("queue", found, args, user)

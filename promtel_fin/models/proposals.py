@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, Money, Timestamp, UTCDateTime, utcnow
@@ -15,9 +15,18 @@ from .people import Company, User
 
 class Proposal(Base):
     __tablename__ = "proposals"
+    # One index per list order and the ways of narrowing it (migration 0005), so that each page
+    # is read in order from an index after a cursor: everything newest first, one company's,
+    # one state's; and the queue, one branch per waiting state, longest-waiting first.
+    __table_args__ = (
+        Index("ix_proposals_created_at_id", "created_at", "id"),
+        Index("ix_proposals_company_id_created_at_id", "company_id", "created_at", "id"),
+        Index("ix_proposals_state_created_at_id", "state", "created_at", "id"),
+        Index("ix_proposals_state_state_entered_at_id", "state", "state_entered_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -29,16 +38,16 @@ class Proposal(Base):
     bureau_score: Mapped[int | None]
     credit_report_date: Mapped[date | None]
 
-    state: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    state_entered_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
+    state_entered_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     assigned_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     presented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opinion: Mapped[str | None] = mapped_column(String(16))
     approved_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     terms_sha256: Mapped[str | None] = mapped_column(String(64))
     policy_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    created_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
     company: Mapped[Company] = relationship()

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..domain.policy import METHODS
 from ..domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
 from ..domain.workflow import OPINIONS, Action, State
 from .common import STATE_CODES, QuerySchema, StrictSchema
 from .fields import Money, MoneyOut, Rate, Text, choice, digits, whole
+from .paging import Cursor
 from .people import CompanyOut, UserOut
 
 
@@ -211,15 +213,32 @@ class ProposalOut(ProposalSummary):
     signatures = fields.List(fields.Nested(SignatureOut))
 
 
+NEXT = ("The full relative URL of the next page (the same filters and page size, and a "
+        "cursor where this page ends), or null on the last page. Lists carry no total count: "
+        "follow next until it is null.")
+
+
 class Page(Schema):
-    page = fields.Integer()
+    """One page of a list read by keyset; there is no total: follow ``next`` until null."""
+
     page_size = fields.Integer()
-    total = fields.Integer()
+    next = fields.String(allow_none=True, metadata={"description": NEXT})
     items = fields.List(fields.Nested(ProposalSummary))
 
 
-class ListArgs(QuerySchema):
-    page = whole(1, strict=False, load_default=1)
+class PagedArgs(QuerySchema):
+    """``page`` (an offset) is gone: pages follow each other by cursor, which costs the same at
+    any depth; a ``page`` parameter is answered with how to page now rather than ignored."""
+
+    @pre_load
+    def _no_offset_pages(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, Mapping) and "page" in data:
+            raise ValidationError(_("Pages are no longer numbered: follow the next link of each "
+                                    "page (its cursor parameter)."), "page")
+        return data
+
+
+class ListArgs(PagedArgs):
     page_size = whole(1, 100, strict=False, load_default=20)
     state = choice(tuple(s.value for s in State), load_default=None)
     step = whole(1, 10, strict=False, load_default=None)
@@ -229,6 +248,11 @@ class ListArgs(QuerySchema):
     created_to = fields.Date(load_default=None)
     min_amount = Money(load_default=None)
     max_amount = Money(load_default=None)
+    cursor = Cursor("proposals", load_default=None)
+
+
+class QueueArgs(ListArgs):
+    cursor = Cursor("queue", load_default=None)
 
 
 class QueueItem(ProposalSummary):
@@ -252,6 +276,19 @@ class HistoryOut(Schema):
     created_at = fields.DateTime()
     prev_hash = fields.String()
     hash = fields.String()
+
+
+class HistoryArgs(PagedArgs):
+    page_size = whole(1, 100, strict=False, load_default=100)
+    cursor = Cursor("history", load_default=None)
+
+
+class HistoryPage(Schema):
+    """One page of a proposal's history, oldest first."""
+
+    page_size = fields.Integer()
+    next = fields.String(allow_none=True, metadata={"description": NEXT})
+    items = fields.List(fields.Nested(HistoryOut))
 
 
 class RevisionSummary(Schema):

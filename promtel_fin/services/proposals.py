@@ -1,15 +1,25 @@
-"""Proposals: who sees them, creating and editing drafts, listing and the reviewers' queue."""
+"""Proposals: loading them as a user may see them, creating and editing drafts, lists, the queue."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select, true, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    exists,
+    func,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session, defer, joinedload
 
 from ..domain import workflow
 from ..domain.errors import N_, CheckFailed, Conflict, Forbidden, NotFound, Reason, reason
@@ -26,34 +36,16 @@ from ..models import (
     User,
     utcnow,
 )
-from . import history
+from . import history, loading
+from .loading import Bundle, Extras
 from .locking import commit_guarded, flush_guarded
 from .policy import current_policy
 from .uow import transactional
+from .visibility import scope, visible_to
 
 MAX_ID = 2**31 - 1
-DETAIL_OPTIONS = (
-    joinedload(Proposal.company), selectinload(Proposal.localities),
-    selectinload(Proposal.social_sites), selectinload(Proposal.guarantees),
-    selectinload(Proposal.cash_flows), selectinload(Proposal.signatures),
-    joinedload(Proposal.assigned_reviewer),
-)
 SCALARS = ("title", "summary", "technology", "requested_amount", "term_months", "grace_months",
            "amortization_method")
-
-
-def visible_to(user: User) -> ColumnElement[bool]:
-    """Give the condition on Proposal for what this user may see.
-
-    SMEs see their company's proposals; FOCIR sees a proposal once PROMTEL has presented it;
-    PROMTEL and administrators see all.
-    """
-    role = Role(user.role)
-    if role == Role.SME:
-        return Proposal.company_id == user.company_id if user.company_id else false()
-    if role == Role.FOCIR:
-        return Proposal.presented_at.is_not(None)
-    return true()
 
 
 def not_found(proposal_id: int) -> NotFound:
@@ -62,9 +54,27 @@ def not_found(proposal_id: int) -> NotFound:
                            id=proposal_id))
 
 
+def load_proposal(session: Session, user: User, proposal_id: int,
+                  extras: Extras | None = None, **window: Any) -> Bundle:
+    """Load a proposal this user may see, with all its parts and the ``extras`` asked for
+    (see ``loading``), in one statement; or raise NotFound (never revealing that it exists)."""
+    if not 0 < proposal_id <= MAX_ID:
+        raise not_found(proposal_id)
+    bundle = loading.load(session, scope(user), proposal_id, extras or Extras(), **window)
+    if bundle is None:
+        raise not_found(proposal_id)
+    return bundle
+
+
 def get_proposal(session: Session, user: User, proposal_id: int,
-                 options: Sequence[Any] = DETAIL_OPTIONS) -> Proposal:
-    """Load a proposal this user may see, or raise NotFound (never revealing that it exists)."""
+                 options: Sequence[Any] | None = None) -> Proposal:
+    """Load a proposal this user may see, or raise NotFound (never revealing that it exists).
+
+    By default with every part (one statement); with ``options``, only the proposal's row and
+    what those loader options ask for.
+    """
+    if options is None:
+        return load_proposal(session, user, proposal_id).proposal
     if not 0 < proposal_id <= MAX_ID:
         raise not_found(proposal_id)
     proposal = session.scalar(
@@ -76,9 +86,12 @@ def get_proposal(session: Session, user: User, proposal_id: int,
     return proposal
 
 
-def submission_check(session: Session, proposal: Proposal) -> list[Reason]:
-    """List what must change before this proposal can be submitted, under the policy in force."""
-    return submission_problems(document(proposal), current_policy(session))
+def detail(session: Session, user: User, proposal_id: int) -> tuple[Proposal, list[Reason]]:
+    """Load a proposal this user may see and list what it lacks under the policy in force,
+    in one statement."""
+    bundle = load_proposal(session, user, proposal_id, Extras(policy=True))
+    assert bundle.policy is not None
+    return bundle.proposal, submission_problems(document(bundle.proposal), bundle.policy)
 
 
 def signed_by(proposal: Proposal) -> frozenset[Role]:
@@ -98,17 +111,26 @@ class Status:
     can_edit: bool
 
 
+@cache
+def _standing(state: State, role: Role,
+              parties: frozenset[Role]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Give who is awaited and what this role may do: read from the transition table once per
+    combination, not once per proposal of every page."""
+    return (tuple(str(r) for r in workflow.waiting_on(state, parties)),
+            tuple(workflow.allowed_actions(state, role, parties)))
+
+
 def status(proposal: Proposal, user: User, now: datetime | None = None) -> Status:
     """Describe where the proposal stands and what this user may do with it now."""
     state = State(proposal.state)
-    parties = signed_by(proposal)
     role = Role(user.role)
+    waiting, allowed = _standing(state, role, signed_by(proposal))
     now = now or utcnow()
     return Status(
         state=str(state),
         step=workflow.step_of(state),
-        waiting_on=[str(r) for r in workflow.waiting_on(state, parties)],
-        allowed_actions=workflow.allowed_actions(state, role, parties),
+        waiting_on=list(waiting),
+        allowed_actions=list(allowed),
         days_waiting=max(0, (now - proposal.state_entered_at).days),
         can_edit=role == Role.SME and state in workflow.EDITABLE_STATES,
     )
@@ -302,42 +324,97 @@ def _filtered(query: Select, filters: Filters) -> Select:
     return query
 
 
-LIST_OPTIONS = (joinedload(Proposal.company), selectinload(Proposal.signatures))
+# A proposal has at most two signatures: joining them costs less than a second statement. A
+# list shows no summary, terms or policy: not reading them spares decoding their text and JSON.
+LIST_OPTIONS = (joinedload(Proposal.company), joinedload(Proposal.signatures),
+                defer(Proposal.summary), defer(Proposal.approved_terms),
+                defer(Proposal.policy_snapshot))
+PAGE_SIZE = 20
 
 
-def _page(session: Session, query: Select, order: Sequence[Any], page: int,
-          page_size: int) -> tuple[list[Proposal], int]:
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(*LIST_OPTIONS).order_by(*order)
-        .limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    return list(items), total
+@dataclass(frozen=True)
+class Slice:
+    """One page of a list read by keyset: its items, and the key to continue after (None when
+    this is the last page)."""
+
+    items: list[Proposal]
+    after: tuple[Any, ...] | None
 
 
-def list_proposals(session: Session, user: User, filters: Filters, page: int = 1,
-                   page_size: int = 20) -> tuple[list[Proposal], int]:
-    """Give one page of the proposals this user may see, newest first, and the total."""
-    query = _filtered(select(Proposal).where(visible_to(user)), filters)
-    return _page(session, query, (Proposal.created_at.desc(), Proposal.id.desc()), page,
-                 page_size)
+def _slice(rows: Sequence[Proposal], page_size: int, *keys: str) -> Slice:
+    """Cut one extra row off a page read with ``LIMIT page_size + 1``: it says more follow."""
+    items = list(rows[:page_size])
+    more = len(rows) > page_size
+    return Slice(items, tuple(getattr(items[-1], k) for k in keys) if more else None)
 
 
-def waiting_for(role: Role) -> ColumnElement[bool]:
-    """Give the condition on Proposal for "waiting on this role"."""
-    states = [s for s in workflow.STEPS if role in workflow.waiting_on(s)]
-    condition = Proposal.state.in_([str(s) for s in states if s != State.AGREEMENT])
-    if State.AGREEMENT in states:
-        has_signed = exists().where(Signature.proposal_id == Proposal.id,
-                                    Signature.party == str(role))
-        condition = condition | ((Proposal.state == str(State.AGREEMENT)) & ~has_signed)
-    return condition
+def list_proposals(session: Session, user: User, filters: Filters,
+                   after: tuple[datetime, int] | None = None,
+                   page_size: int = PAGE_SIZE) -> Slice:
+    """Give one page of the proposals this user may see, newest first, after a key.
+
+    Keyset pagination on (created_at, id): any page costs what the first does, and there is
+    no count. The page's keys are read first, from the index that holds this order for the way
+    the list is narrowed (everything, a company's, a state's) without touching the table, and
+    only then its rows: asked for whole rows at once, PostgreSQL prefers the index that follows
+    the table's physical order and filters it, which is slow when the newest proposals are
+    mostly in other states.
+    """
+    keys = _filtered(select(Proposal.id, Proposal.created_at).where(visible_to(user)), filters)
+    if after is not None:
+        keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
+    page = (keys.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(page_size + 1).subquery("page"))
+    rows = session.scalars(
+        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    ).unique().all()
+    return _slice(rows, page_size, "created_at", "id")
 
 
-def queue(session: Session, user: User, filters: Filters, page: int = 1,
-          page_size: int = 20) -> tuple[list[Proposal], int]:
-    """Give the proposals waiting on this user's role, the longest-waiting first."""
-    query = _filtered(
-        select(Proposal).where(visible_to(user), waiting_for(Role(user.role))), filters)
-    return _page(session, query, (Proposal.state_entered_at.asc(), Proposal.id.asc()), page,
-                 page_size)
+def waiting_states(role: Role) -> list[State]:
+    """List the steps at which a proposal waits on this role."""
+    return [s for s in workflow.STEPS if role in workflow.waiting_on(s)]
+
+
+def _has_signed(role: Role) -> ColumnElement[bool]:
+    return exists().where(Signature.proposal_id == Proposal.id, Signature.party == str(role))
+
+
+def queue(session: Session, user: User, filters: Filters,
+          after: tuple[datetime, int] | None = None, page_size: int = PAGE_SIZE) -> Slice:
+    """Give the proposals waiting on this user's role, the longest-waiting first, after a key.
+
+    One branch per waiting step, each reading at most a page of keys in (state,
+    state_entered_at, id) order from its index, merged (UNION ALL, ORDER BY ... LIMIT), then
+    the page's rows: the page costs the same at any depth, however long the backlog at each
+    step and however many proposals have finished. At the agreement, a party waits only until
+    it has signed.
+    """
+    role = Role(user.role)
+    states = [s for s in waiting_states(role)
+              if (not filters.state or s == filters.state)
+              and (not filters.step or s == workflow.STEPS[filters.step - 1])]
+    if not states:
+        return Slice([], None)
+    rest = replace(filters, state=None, step=None)
+    branches = []
+    for state in states:
+        branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
+            Proposal.state == str(state), visible_to(user)), rest)
+        if state == State.AGREEMENT:
+            branch = branch.where(~_has_signed(role))
+        if after is not None:
+            branch = branch.where(tuple_(Proposal.state_entered_at, Proposal.id) > after)
+        first = (branch.order_by(Proposal.state_entered_at, Proposal.id).limit(page_size + 1)
+                 .subquery(f"waiting_{state}"))
+        branches.append(select(first.c.id, first.c.state_entered_at))
+    waiting = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("waiting")
+    page = (select(waiting.c.id, waiting.c.state_entered_at)
+            .order_by(waiting.c.state_entered_at, waiting.c.id).limit(page_size + 1)
+            .subquery("page"))
+    rows = session.scalars(
+        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
+        .order_by(page.c.state_entered_at, page.c.id)
+    ).unique().all()
+    return _slice(rows, page_size, "state_entered_at", "id")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import User, utcnow
 from ..models.access import WebSession
@@ -44,7 +44,8 @@ def start_session(session: Session, user: User) -> str:
 
 def session_user(session: Session, session_id: str, lifetime: Lifetime) -> User | None:
     """Give the active user of a live page session, or None; note that it was seen."""
-    row = session.scalar(select(WebSession).where(WebSession.id_sha256 == _digest(session_id)))
+    row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
+                         .where(WebSession.id_sha256 == _digest(session_id)))
     now = utcnow()
     if (row is None or row.ended_at is not None or now - row.last_seen_at > lifetime.idle
             or now - row.created_at > lifetime.absolute or not row.user.active):

@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import bindparam, event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -195,12 +195,16 @@ def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, ApiT
     return token, row
 
 
+# Every API request runs this: built once, with its token and moment bound at each call.
+_TOKEN_USER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked_at.is_(None),
+    ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+    User.active.is_(True))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """Answer the active user of a live (unexpired, unrevoked) token, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    return row.user if row.user.active else None
+    """Answer the active user of a live (unexpired, unrevoked) token, or None (one statement)."""
+    return session.scalar(_TOKEN_USER, {"digest": _digest(token), "now": utcnow()})
 
 
 def revoke_token(session: Session, token: str) -> bool:

@@ -6,7 +6,6 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import workflow
@@ -16,9 +15,9 @@ from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, Role, State
 from ..models import Proposal, Revision, Signature, User, utcnow
 from . import history
+from .loading import Extras
 from .locking import commit_guarded, flush_guarded
-from .policy import current_policy
-from .proposals import check_version, document, get_proposal, signed_by
+from .proposals import check_version, document, load_proposal, signed_by
 from .uow import transactional
 
 
@@ -44,11 +43,6 @@ def terms_digest(proposal_id: int, terms: dict[str, Any]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _latest_revision_number(session: Session, proposal_id: int) -> int | None:
-    return session.scalar(select(func.max(Revision.number)).where(
-        Revision.proposal_id == proposal_id))
-
-
 def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
     reviewer_id = params.get("reviewer_id")
     if reviewer_id is None:
@@ -65,10 +59,13 @@ def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
 def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
                 params: dict[str, Any]) -> Proposal:
     """Apply ``action`` to the proposal for ``user``: checks, effects and history, atomically."""
-    proposal = get_proposal(session, user, proposal_id)
+    # The proposal with its parts, the policy and the last revision's number: one statement.
+    bundle = load_proposal(session, user, proposal_id,
+                           Extras(policy=True, latest_revision=True))
+    proposal, policy = bundle.proposal, bundle.policy
+    assert policy is not None
     check_version(proposal, version)
     role = Role(user.role)
-    policy = current_policy(session)
     facts = Facts(
         state=State(proposal.state), signed_by=signed_by(proposal), policy=policy,
         incomplete=tuple(submission_problems(document(proposal), policy)),
@@ -78,7 +75,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     target = transition.target_for(facts, role)
     now = utcnow()
     payload: dict[str, Any] = {}
-    revision_number = _latest_revision_number(session, proposal.id)
+    revision_number = bundle.latest_revision
     reviewer = (_reviewer(session, user, params)
                 if transition.action == Action.ACKNOWLEDGE_CONTACT else None)
     comment = params.get("comment") or params.get("reason") or ""

@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from .. import exports
 from ..db import get_session
@@ -18,18 +17,17 @@ from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
 from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
-from ..domain.proposal import submission_problems
-from ..domain.revisions import diff
 from ..domain.workflow import Role, State
 from ..i18n import say
-from ..models import Revision, User
 from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
-from ..services import history, proposals, revisions
+from ..schemas.paging import decode_cursor, encode_cursor
+from ..services import dossier as dossiers
+from ..services import proposals, revisions
 from ..services import workflow as actions
-from ..services.finance import figures_for, proposal_schedule
+from ..services.finance import proposal_schedule
 from ..services.policy import current_policy
-from ..services.proposals import Filters
+from ..services.proposals import MAX_ID, Filters
 from . import charts
 from .formdata import field_errors, rows, scalars
 from .labels import ACTIONS
@@ -44,6 +42,7 @@ SCALAR_FIELDS = ("title", "summary", "technology", "requested_amount", "term_mon
                  "grace_months", "amortization_method")
 FLOW_FIELDS = ("revenue", "opex", "capex", "taxes")
 BLANK_ROWS = 2
+DASHBOARD_PAGE = 50
 
 
 def _role() -> Role:
@@ -58,9 +57,17 @@ def dashboard() -> Any:
     if _role() == Role.ADMIN:
         return redirect(url_for("staff.users"))
     if _role() == Role.SME:
-        items, _total = proposals.list_proposals(session, current_user, Filters(), 1, 100)
+        cursor = request.args.get("cursor")
+        try:
+            after = decode_cursor("proposals", cursor) if cursor else None
+        except ValueError:
+            abort(400)
+        found = proposals.list_proposals(session, current_user, Filters(), after,
+                                         DASHBOARD_PAGE)
         return render_template("dashboard.html", items=[
-            (p, proposals.status(p, current_user)) for p in items])
+            (p, proposals.status(p, current_user)) for p in found.items],
+            next_url=url_for("pages.dashboard", cursor=encode_cursor("proposals", found.after))
+            if found.after else None)
     return redirect(url_for("staff.queue"))
 
 
@@ -187,38 +194,18 @@ def _charts(metrics: Any) -> dict[str, Any]:
     }
 
 
-def _revisions(session: Any, proposal_id: int) -> list[dict[str, Any]]:
-    found = session.scalars(select(Revision).where(Revision.proposal_id == proposal_id)
-                            .order_by(Revision.number))
-    out, previous = [], None
-    for revision in found:
-        out.append({"revision": revision,
-                    "changes": diff(previous.document, revision.document) if previous else []})
-        previous = revision
-    return out
-
-
 def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
              form_action: str | None = None, status: int = 200) -> Any:
-    session = get_session()
-    proposal = proposals.get_proposal(session, current_user, proposal_id)
-    document = proposals.document(proposal)
-    figures = figures_for(proposal, current_policy(session))
-    entries = history.list_history(session, proposal_id)
-    feedback: dict[int | None, list[Any]] = {}
-    for entry in entries:
-        if entry.comment and entry.action not in ("create", "edit"):
-            feedback.setdefault(entry.revision_number, []).append(entry)
-    reviewers = list(session.scalars(select(User).where(
-        User.role == "promtel", User.active.is_(True)).order_by(User.name))) \
-        if _role() == Role.PROMTEL else []
+    until = request.args.get("history_until", type=int)
+    view = dossiers.dossier(get_session(), current_user, proposal_id,
+                            until if until is not None and 0 < until <= MAX_ID else None)
     page = render_template(
-        "dossier.html", proposal=proposal, status=proposals.status(proposal, current_user),
-        document=document, figures=figures,
-        charts=_charts(figures.metrics) if figures.metrics else None, history=entries,
-        revisions=_revisions(session, proposal_id), feedback=feedback, errors=errors or {},
-        form_action=form_action, reviewers=reviewers, steps=workflow.STEPS,
-        missing=[say(r) for r in submission_problems(document, figures.policy)])
+        "dossier.html", proposal=view.proposal, status=view.status, document=view.document,
+        figures=view.figures, charts=_charts(view.figures.metrics) if view.figures.metrics
+        else None, history=view.history, earlier=view.earlier, revisions=view.revisions,
+        feedback=view.feedback, errors=errors or {}, form_action=form_action,
+        reviewers=view.reviewers, steps=workflow.STEPS,
+        missing=[say(r) for r in view.missing])
     return page, status
 
 

@@ -16,7 +16,8 @@ from ..domain.errors import DomainError
 from ..domain.policy import Policy
 from ..domain.workflow import Role
 from ..i18n import say
-from ..schemas import ListArgs, PolicyIn
+from ..schemas import PolicyIn, QueueArgs
+from ..schemas.paging import encode_cursor
 from ..services import admin, proposals
 from ..services import policy as policies
 from ..services.proposals import Filters
@@ -36,21 +37,24 @@ def _require(*roles: Role) -> None:
 @bp.get("/queue")
 @login_required
 def queue() -> Any:
-    """What waits on my role, the longest-waiting first, with filters and paging."""
+    """What waits on my role, the longest-waiting first, with filters; pages follow by cursor."""
     _require(Role.PROMTEL, Role.FOCIR, Role.ADMIN)
-    raw = {k: v for k, v in request.args.items() if v != ""}
+    # Pages were numbered once: an old link's ``page`` opens the first page.
+    raw = {k: v for k, v in request.args.items() if v != "" and k != "page"}
+    kept = {k: v for k, v in raw.items() if k in FILTERS}
     try:
-        args = ListArgs().load({**raw, "page_size": PAGE_SIZE})
+        args = QueueArgs().load({**raw, "page_size": PAGE_SIZE})
     except ValidationError as error:
-        return render_template("queue.html", items=[], total=0, page=1, pages=1,
+        return render_template("queue.html", items=[], next_url=None, first_url=None,
                                values=raw, errors=field_errors(error)), 422
     filters = Filters(**{k: args.get(k) for k in FILTERS})
-    items, total = proposals.queue(get_session(), current_user, filters, args["page"],
-                                   PAGE_SIZE)
+    found = proposals.queue(get_session(), current_user, filters, args["cursor"], PAGE_SIZE)
     return render_template(
-        "queue.html", items=[(p, proposals.status(p, current_user)) for p in items],
-        total=total, page=args["page"], pages=max(1, -(-total // PAGE_SIZE)), values=raw,
-        errors={})
+        "queue.html", items=[(p, proposals.status(p, current_user)) for p in found.items],
+        next_url=url_for("staff.queue", **kept, cursor=encode_cursor("queue", found.after))
+        if found.after else None,
+        first_url=url_for("staff.queue", **kept) if args["cursor"] else None,
+        values=raw, errors={})
 
 
 USER_ACTIONS = {

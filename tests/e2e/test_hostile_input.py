@@ -183,5 +183,5 @@ def test_an_empty_patch_changes_nothing(api: ApiClient, make: Factory, session: 
     changed = api.patch(f"/proposals/{proposal.id}", sme,
                         json={"version": before["version"], "title": "Otra red"})
     assert changed.json["version"] == before["version"] + 1
-    last = api.get(f"/proposals/{proposal.id}/history", sme).json[-1]
+    last = api.get(f"/proposals/{proposal.id}/history", sme).json["items"][-1]
     assert last["action"] == "edit" and last["payload"]["fields"] == ["title"]

@@ -75,7 +75,7 @@ def test_bad_input_is_refused_per_field_in_spanish_and_in_english(
         assert r.status_code == 422, r.json
         assert expected in str(r.json["errors"][field]), r.json
     listing = api.get("/proposals", sme)
-    assert listing.json["total"] == 0  # nothing half-saved
+    assert listing.json["items"] == []  # nothing half-saved
 
 
 @pytest.mark.parametrize("body", [
@@ -104,7 +104,7 @@ def test_another_companys_proposal_answers_404_as_if_it_did_not_exist(
     r = api.post(f"/proposals/{proposal.id}/transitions", stranger,
                  json={"action": "withdraw", "version": proposal.version})
     assert r.status_code == 404
-    assert api.get("/proposals", stranger).json["total"] == 0
+    assert api.get("/proposals", stranger).json["items"] == []
 
 
 def test_focir_sees_a_proposal_only_once_promtel_presents_it(api: ApiClient,

@@ -74,8 +74,10 @@ def test_lists_filter_by_state_step_state_of_the_republic_technology_and_dates(
 def test_lists_are_paginated_newest_first(api: ApiClient, make: Factory) -> None:
     cast = make.cast()
     made = [make.proposal(cast) for _ in range(5)]
-    page = api.get("/proposals", cast[Role.SME], query={"page": 2, "page_size": 2}).json
-    assert (page["page"], page["page_size"], page["total"]) == (2, 2, 5)
+    first = api.get("/proposals", cast[Role.SME], query={"page_size": 2}).json
+    assert [i["id"] for i in first["items"]] == [made[4].id, made[3].id]
+    assert first["page_size"] == 2 and "total" not in first
+    page = api.client.get(first["next"], headers=api.headers(cast[Role.SME])).json
     assert [i["id"] for i in page["items"]] == [made[2].id, made[1].id]
 
 
@@ -103,7 +105,8 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(
         event.listen(engine, "before_cursor_execute", listener)
         try:
             r = api.get(path, reviewer, query={"page_size": size})
-            assert r.status_code == 200 and len(r.json["items"]) == min(size, r.json["total"])
+            waiting = {"/proposals": 21, "/queue": 7}[path]   # the queue: those at contact
+            assert r.status_code == 200 and len(r.json["items"]) == min(size, waiting)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)

@@ -99,7 +99,7 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
     assert compare["changes"] == [
         {"field": "term_months", "change": "changed", "before": 40, "after": 36}]
 
-    history = client.get(f"/api/v1/proposals/{pid}/history", headers=sme_headers).json
+    history = client.get(f"/api/v1/proposals/{pid}/history", headers=sme_headers).json["items"]
     actions = [h["action"] for h in history]
     assert actions[0] == "create" and actions[-1] == "sign"
     assert actions.count("request_changes") == 2 and actions.count("edit") == 3
@@ -114,7 +114,7 @@ def test_a_rejection_records_its_reason(api: ApiClient, make: Factory) -> None:
     r = api.act(proposal.id, cast[Role.PROMTEL], "reject", reason="Zona ya cubierta.")
     assert r.status_code == 200
     assert (r.json["state"], r.json["step"], r.json["allowed_actions"]) == ("rejected", None, [])
-    history = api.get(f"/proposals/{proposal.id}/history", cast[Role.SME]).json
+    history = api.get(f"/proposals/{proposal.id}/history", cast[Role.SME]).json["items"]
     assert history[-1]["payload"]["reason"] == "Zona ya cubierta."
 
 

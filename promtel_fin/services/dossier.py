@@ -1,0 +1,83 @@
+"""Everything the dossier page shows about a proposal, read in one statement (two at contact).
+
+The proposal with its parts, the policy in force, the latest stretch of its history, every
+reviewer's comment and every revision: one round trip (``loading.load``), whatever the
+proposal's size; and, when PROMTEL may acknowledge the contact, the reviewers it may assign.
+The history is shown by windows of ``HISTORY_WINDOW`` entries, the latest first; the page links
+to the earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import Reason
+from ..domain.proposal import submission_problems
+from ..domain.revisions import diff
+from ..domain.workflow import Action, Role
+from ..models import HistoryEntry, Proposal, User
+from .finance import Figures, figures_for
+from .loading import Extras
+from .proposals import Status, document, load_proposal, status
+
+HISTORY_WINDOW = 50
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """What the dossier page shows; ``earlier`` is where the previous window of history ends
+    (None when this window starts at the first entry)."""
+
+    proposal: Proposal
+    status: Status
+    document: dict[str, Any]
+    figures: Figures
+    missing: list[Reason]
+    history: list[HistoryEntry]
+    earlier: int | None
+    feedback: dict[int | None, list[HistoryEntry]]
+    revisions: list[dict[str, Any]]
+    reviewers: list[User]
+
+
+def dossier(session: Session, user: User, proposal_id: int,
+            history_until: int | None = None) -> Dossier:
+    """Gather a proposal's dossier for this user; the history up to ``history_until`` (a seq;
+    None: up to the latest entry)."""
+    extras = Extras(policy=True, history="latest" if history_until is None else "until",
+                    feedback=True, revisions=True)
+    bundle = load_proposal(session, user, proposal_id, extras, window=HISTORY_WINDOW,
+                           until=history_until)
+    proposal, policy = bundle.proposal, bundle.policy
+    assert policy is not None
+    content = document(proposal)
+    where = status(proposal, user)
+    feedback: dict[int | None, list[HistoryEntry]] = {}
+    shown = [e for e in bundle.history if e.comment and e.action not in ("create", "edit")]
+    for entry in sorted([*bundle.feedback, *shown], key=lambda e: e.seq):
+        feedback.setdefault(entry.revision_number, []).append(entry)
+    revisions, previous = [], None
+    for revision in bundle.revisions:
+        revisions.append({"revision": revision, "changes":
+                          diff(previous.document, revision.document) if previous else []})
+        previous = revision
+    first = bundle.history[0].seq if bundle.history else None
+    return Dossier(
+        proposal=proposal, status=where, document=content,
+        figures=figures_for(proposal, policy),
+        missing=submission_problems(content, policy),
+        history=bundle.history, earlier=first - 1 if first and first > 1 else None,
+        feedback=feedback, revisions=revisions,
+        reviewers=_reviewers(session) if Action.ACKNOWLEDGE_CONTACT in where.allowed_actions
+        else [],
+    )
+
+
+def _reviewers(session: Session) -> list[User]:
+    """Give the active PROMTEL users, by name: whom a contact can be assigned to."""
+    return list(session.scalars(select(User).where(
+        User.role == str(Role.PROMTEL), User.active.is_(True)).order_by(User.name, User.id)))
