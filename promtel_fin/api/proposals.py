@@ -29,8 +29,8 @@ from ..schemas import (
 )
 from ..schemas.paging import encode_cursor
 from ..security import api_user
-from ..services import history, proposals, revisions, workflow
-from ..services.proposals import Filters, Slice
+from ..services import history, listing, proposals, revisions, workflow
+from ..services.listing import Filters, Slice
 from . import present
 from .errors import fails
 from .parser import Blueprint
@@ -76,7 +76,7 @@ class Proposals(MethodView):
         """
         user = api_user()
         filters = Filters(**{k: args[k] for k in FILTER_KEYS})
-        found = proposals.list_proposals(get_session(), user, filters, args["cursor"],
+        found = listing.list_proposals(get_session(), user, filters, args["cursor"],
                                          args["page_size"])
         return _page("proposals", found, args, user)
 
@@ -180,5 +180,5 @@ class Queue(MethodView):
         for more (by cursor, no total count)."""
         user = api_user()
         filters = Filters(**{k: args[k] for k in FILTER_KEYS})
-        found = proposals.queue(get_session(), user, filters, args["cursor"], args["page_size"])
+        found = listing.queue(get_session(), user, filters, args["cursor"], args["page_size"])
         return _page("queue", found, args, user)

@@ -1,25 +1,22 @@
-"""Proposals: loading them as a user may see them, creating and editing drafts, lists, the queue."""
+"""Proposals: loading them as a user may see them, creating and editing drafts.
+
+Lists and the reviewers' queue are in services/listing.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    Select,
-    exists,
     func,
     select,
-    tuple_,
-    union_all,
     update,
 )
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session
 
 from ..domain import workflow
 from ..domain.errors import N_, CheckFailed, Conflict, Forbidden, NotFound, Reason, reason
@@ -31,7 +28,6 @@ from ..models import (
     Guarantee,
     Locality,
     Proposal,
-    Signature,
     SocialSite,
     User,
     utcnow,
@@ -286,135 +282,3 @@ def update_proposal(session: Session, user: User, proposal_id: int, version: int
                    payload={"fields": changed})
     commit_guarded(session)
     return proposal
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Filters on a list of proposals; None means not filtered."""
-
-    state: str | None = None
-    step: int | None = None
-    state_code: str | None = None
-    technology: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-
-
-def _filtered(query: Select, filters: Filters) -> Select:
-    if filters.state:
-        query = query.where(Proposal.state == filters.state)
-    if filters.step:
-        query = query.where(Proposal.state == str(workflow.STEPS[filters.step - 1]))
-    if filters.state_code:
-        query = query.where(Proposal.company.has(Company.state_code == filters.state_code))
-    if filters.technology:
-        query = query.where(Proposal.technology == filters.technology)
-    if filters.min_amount is not None:
-        query = query.where(Proposal.requested_amount >= filters.min_amount)
-    if filters.max_amount is not None:
-        query = query.where(Proposal.requested_amount <= filters.max_amount)
-    if filters.created_from:
-        query = query.where(Proposal.created_at >= datetime.combine(
-            filters.created_from, time.min, tzinfo=utcnow().tzinfo))
-    if filters.created_to:
-        query = query.where(Proposal.created_at < datetime.combine(
-            filters.created_to, time.max, tzinfo=utcnow().tzinfo))
-    return query
-
-
-# A proposal has at most two signatures: joining them costs less than a second statement. A
-# list shows no summary, terms or policy: not reading them spares decoding their text and JSON.
-LIST_OPTIONS = (joinedload(Proposal.company), joinedload(Proposal.signatures),
-                defer(Proposal.summary), defer(Proposal.approved_terms),
-                defer(Proposal.policy_snapshot))
-PAGE_SIZE = 20
-
-
-@dataclass(frozen=True)
-class Slice:
-    """One page of a list read by keyset: its items, and the key to continue after (None when
-    this is the last page)."""
-
-    items: list[Proposal]
-    after: tuple[Any, ...] | None
-
-
-def _slice(rows: Sequence[Proposal], page_size: int, *keys: str) -> Slice:
-    """Cut one extra row off a page read with ``LIMIT page_size + 1``: it says more follow."""
-    items = list(rows[:page_size])
-    more = len(rows) > page_size
-    return Slice(items, tuple(getattr(items[-1], k) for k in keys) if more else None)
-
-
-def list_proposals(session: Session, user: User, filters: Filters,
-                   after: tuple[datetime, int] | None = None,
-                   page_size: int = PAGE_SIZE) -> Slice:
-    """Give one page of the proposals this user may see, newest first, after a key.
-
-    Keyset pagination on (created_at, id): any page costs what the first does, and there is
-    no count. The page's keys are read first, from the index that holds this order for the way
-    the list is narrowed (everything, a company's, a state's) without touching the table, and
-    only then its rows: asked for whole rows at once, PostgreSQL prefers the index that follows
-    the table's physical order and filters it, which is slow when the newest proposals are
-    mostly in other states.
-    """
-    keys = _filtered(select(Proposal.id, Proposal.created_at).where(visible_to(user)), filters)
-    if after is not None:
-        keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
-    page = (keys.order_by(Proposal.created_at.desc(), Proposal.id.desc())
-            .limit(page_size + 1).subquery("page"))
-    rows = session.scalars(
-        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
-        .order_by(page.c.created_at.desc(), page.c.id.desc())
-    ).unique().all()
-    return _slice(rows, page_size, "created_at", "id")
-
-
-def waiting_states(role: Role) -> list[State]:
-    """List the steps at which a proposal waits on this role."""
-    return [s for s in workflow.STEPS if role in workflow.waiting_on(s)]
-
-
-def _has_signed(role: Role) -> ColumnElement[bool]:
-    return exists().where(Signature.proposal_id == Proposal.id, Signature.party == str(role))
-
-
-def queue(session: Session, user: User, filters: Filters,
-          after: tuple[datetime, int] | None = None, page_size: int = PAGE_SIZE) -> Slice:
-    """Give the proposals waiting on this user's role, the longest-waiting first, after a key.
-
-    One branch per waiting step, each reading at most a page of keys in (state,
-    state_entered_at, id) order from its index, merged (UNION ALL, ORDER BY ... LIMIT), then
-    the page's rows: the page costs the same at any depth, however long the backlog at each
-    step and however many proposals have finished. At the agreement, a party waits only until
-    it has signed.
-    """
-    role = Role(user.role)
-    states = [s for s in waiting_states(role)
-              if (not filters.state or s == filters.state)
-              and (not filters.step or s == workflow.STEPS[filters.step - 1])]
-    if not states:
-        return Slice([], None)
-    rest = replace(filters, state=None, step=None)
-    branches = []
-    for state in states:
-        branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
-            Proposal.state == str(state), visible_to(user)), rest)
-        if state == State.AGREEMENT:
-            branch = branch.where(~_has_signed(role))
-        if after is not None:
-            branch = branch.where(tuple_(Proposal.state_entered_at, Proposal.id) > after)
-        first = (branch.order_by(Proposal.state_entered_at, Proposal.id).limit(page_size + 1)
-                 .subquery(f"waiting_{state}"))
-        branches.append(select(first.c.id, first.c.state_entered_at))
-    waiting = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("waiting")
-    page = (select(waiting.c.id, waiting.c.state_entered_at)
-            .order_by(waiting.c.state_entered_at, waiting.c.id).limit(page_size + 1)
-            .subquery("page"))
-    rows = session.scalars(
-        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
-        .order_by(page.c.state_entered_at, page.c.id)
-    ).unique().all()
-    return _slice(rows, page_size, "state_entered_at", "id")

@@ -23,11 +23,12 @@ from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
 from ..services import dossier as dossiers
-from ..services import proposals, revisions
+from ..services import listing, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
+from ..services.listing import Filters
 from ..services.policy import current_policy
-from ..services.proposals import MAX_ID, Filters
+from ..services.proposals import MAX_ID
 from . import charts
 from .formdata import field_errors, rows, scalars
 from .labels import ACTIONS
@@ -62,7 +63,7 @@ def dashboard() -> Any:
             after = decode_cursor("proposals", cursor) if cursor else None
         except ValueError:
             abort(400)
-        found = proposals.list_proposals(session, current_user, Filters(), after,
+        found = listing.list_proposals(session, current_user, Filters(), after,
                                          DASHBOARD_PAGE)
         return render_template("dashboard.html", items=[
             (p, proposals.status(p, current_user)) for p in found.items],

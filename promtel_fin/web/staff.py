@@ -18,9 +18,9 @@ from ..domain.workflow import Role
 from ..i18n import say
 from ..schemas import PolicyIn, QueueArgs
 from ..schemas.paging import encode_cursor
-from ..services import admin, proposals
+from ..services import admin, listing, proposals
 from ..services import policy as policies
-from ..services.proposals import Filters
+from ..services.listing import Filters
 from .formdata import INTEGERS, field_errors, scalars
 
 bp = Blueprint("staff", __name__)
@@ -48,7 +48,7 @@ def queue() -> Any:
         return render_template("queue.html", items=[], next_url=None, first_url=None,
                                values=raw, errors=field_errors(error)), 422
     filters = Filters(**{k: args.get(k) for k in FILTERS})
-    found = proposals.queue(get_session(), current_user, filters, args["cursor"], PAGE_SIZE)
+    found = listing.queue(get_session(), current_user, filters, args["cursor"], PAGE_SIZE)
     return render_template(
         "queue.html", items=[(p, proposals.status(p, current_user)) for p in found.items],
         next_url=url_for("staff.queue", **kept, cursor=encode_cursor("queue", found.after))
