@@ -46,8 +46,10 @@ from promtel_fin.domain.history import (
     head_content,
     stream_of,
 )
+from promtel_fin.domain.identifiers import format_folio
 from promtel_fin.domain.policy import Policy
 from promtel_fin.domain.workflow import State
+from promtel_fin.services.folios import folio_year
 from promtel_fin.services.workflow import normalize_terms, terms_digest
 
 PASSWORD = "Bench-Lince-Maguey-42"
@@ -344,7 +346,7 @@ COLUMNS = {
     "companies": ("id", "legal_name", "rfc", "state_code", "municipality_key", "created_at"),
     "users": ("id", "email", "name", "password_hash", "role", "company_id", "active",
               "created_at"),
-    "proposals": ("id", "company_id", "created_by_id", "title", "summary", "technology",
+    "proposals": ("id", "folio", "company_id", "created_by_id", "title", "summary", "technology",
                   "requested_amount", "term_months", "grace_months", "amortization_method",
                   "bureau_score", "credit_report_date", "state", "version", "state_entered_at",
                   "assigned_reviewer_id", "presented_at", "opinion", "approved_terms",
@@ -354,6 +356,7 @@ COLUMNS = {
     "social_sites": ("proposal_id", "position", "kind", "name", "locality"),
     "guarantees": ("proposal_id", "position", "kind", "description", "value"),
     "cash_flows": ("proposal_id", "year", "revenue", "opex", "capex", "taxes"),
+    "folio_counters": ("year", "last"),
     "revisions": ("proposal_id", "number", "action", "document", "document_sha256",
                   "created_by_id", "created_at"),
     "signatures": ("proposal_id", "party", "user_id", "terms_sha256", "signed_at"),
@@ -457,6 +460,11 @@ def load(url: str, n: int, keys: Keyring, seed: int = 2027,
             item["proposal_id"] = new
         if line.row["terms_sha256"]:
             _retarget_terms(line, new)
+    counters: dict[int, int] = {}
+    for line in lines:  # in creation order, numbered within each year as services/folios.py does
+        year = folio_year(line.row["created_at"])
+        counters[year] = counters.get(year, 0) + 1
+        line.row["folio"] = format_folio(year, counters[year])
     rows = 0
     with psycopg.connect(psycopg_dsn(url)) as conn, conn.cursor() as cur:
         rows += _copy(cur, "companies", iter(companies))
@@ -469,6 +477,8 @@ def load(url: str, n: int, keys: Keyring, seed: int = 2027,
         entries, heads = _history(lines, keys)
         rows += _copy(cur, "history_entries", entries)
         rows += _copy(cur, "history_heads", iter(heads))
+        rows += _copy(cur, "folio_counters",
+                      iter({"year": y, "last": n} for y, n in sorted(counters.items())))
         for table in ("companies", "users", "proposals", "localities", "social_sites",
                       "guarantees", "cash_flows", "revisions", "signatures", "history_entries"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -22,6 +22,7 @@ def summary(proposal: Proposal, user: User) -> dict[str, Any]:
     """Give a proposal's list-level view for this user."""
     return {
         "id": proposal.id,
+        "folio": proposal.folio,
         "title": proposal.title,
         "company": proposal.company,
         "technology": proposal.technology,

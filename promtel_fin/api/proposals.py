@@ -30,7 +30,7 @@ from ..schemas import (
 from ..schemas.paging import encode_cursor
 from ..security import api_user
 from ..services import history, listing, proposals, revisions, workflow
-from ..services.listing import Filters, Slice
+from ..services.listing import FILTER_KEYS, Filters, Slice
 from . import present
 from .errors import fails
 from .parser import Blueprint
@@ -38,8 +38,6 @@ from .parser import Blueprint
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1",
                 description="Proposals and the ten-step workflow")
 
-FILTER_KEYS = ("state", "step", "state_code", "technology", "created_from", "created_to",
-               "min_amount", "max_amount")
 
 
 def _detail(session: Session, user: User, proposal_id: int) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.mx import curp, rfc
 
@@ -46,3 +48,28 @@ def curp_problems(value: str) -> list[Reason]:
         return [reason("curp_invalid", N_("The CURP {curp} is not valid."), field="curp",
                        curp=value)]
     return []
+
+
+FOLIO_PREFIX = "PF"
+FOLIO_DIGITS = 5
+_FOLIO = re.compile(r"^\s*PF[-\s]?(\d{4})[-\s]?(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def format_folio(year: int, number: int) -> str:
+    """A proposal's folio: ``PF-`` year of creation ``-`` sequence within that year.
+
+    Five digits, zero-padded (``PF-2026-00042``); a year past 99,999 proposals gets more digits
+    rather than wrapping, so folios stay unique and sort by number within a year.
+    """
+    return f"{FOLIO_PREFIX}-{year:04d}-{number:0{FOLIO_DIGITS}d}"
+
+
+def parse_folio(text: str) -> str | None:
+    """The folio a person typed, in its stored form, or None when it is not one.
+
+    Forgiving about case, spaces for dashes and missing zeros: ``pf 2026 42`` is ``PF-2026-00042``.
+    """
+    match = _FOLIO.match(text or "")
+    if not match:
+        return None
+    return format_folio(int(match.group(1)), int(match.group(2)))

@@ -5,10 +5,19 @@ from .base import Base, clock_shift, utcnow
 from .history import HistoryEntry
 from .people import ApiToken, Company, User
 from .policy import PolicyVersion
-from .proposals import CashFlow, Guarantee, Locality, Proposal, Revision, Signature, SocialSite
+from .proposals import (
+    CashFlow,
+    FolioCounter,
+    Guarantee,
+    Locality,
+    Proposal,
+    Revision,
+    Signature,
+    SocialSite,
+)
 
 __all__ = [
-    "ApiToken", "Base", "CashFlow", "Company", "Guarantee", "HistoryEntry", "Locality",
-    "PolicyVersion", "Proposal", "Revision", "Signature", "SocialSite", "User", "clock_shift",
-    "utcnow",
+    "ApiToken", "Base", "CashFlow", "Company", "FolioCounter", "Guarantee", "HistoryEntry",
+    "Locality", "PolicyVersion", "Proposal", "Revision", "Signature", "SocialSite", "User",
+    "clock_shift", "utcnow",
 ]

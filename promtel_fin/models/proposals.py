@@ -26,6 +26,8 @@ class Proposal(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # PF-YYYY-NNNNN: year of creation and a sequence within it (services/folios.py).
+    folio: Mapped[str] = mapped_column(String(20), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200), default="")
@@ -64,6 +66,15 @@ class Proposal(Base):
     signatures: Mapped[list[Signature]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class FolioCounter(Base):
+    """The last folio number handed out in each year; one row per year, bumped atomically."""
+
+    __tablename__ = "folio_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class Locality(Base):

@@ -170,6 +170,8 @@ class SignatureOut(Schema):
 
 class ProposalSummary(Schema):
     id = fields.Integer()
+    folio = fields.String(metadata={"description": "PF-YYYY-NNNNN: year of creation, sequence",
+                                    "example": "PF-2026-00042"})
     title = fields.String()
     company = fields.Nested(CompanyOut)
     technology = fields.String(allow_none=True)
@@ -248,6 +250,9 @@ class ListArgs(PagedArgs):
     created_to = fields.Date(load_default=None)
     min_amount = Money(load_default=None)
     max_amount = Money(load_default=None)
+    q = Text(100, min_length=1, load_default=None, metadata={
+        "description": "A folio (PF-2026-00042, however typed), or text found in the title, "
+                       "the company's legal name or its RFC"})
     cursor = Cursor("proposals", load_default=None)
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, exists, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session, defer, joinedload
 
 from ..domain import workflow
+from ..domain.identifiers import parse_folio
 from ..domain.workflow import Role, State
 from ..models import Company, Proposal, Signature, User, utcnow
 from .visibility import visible_to
@@ -29,9 +30,38 @@ class Filters:
     created_to: date | None = None
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
+    q: str | None = None
+
+
+FILTER_KEYS = tuple(f.name for f in fields(Filters))
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern that matches it anywhere, its own ``%`` and ``_`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _searched(query: Select, text: str) -> Select:
+    """Narrow to a folio when ``text`` is one (however typed), else to a title, company or RFC.
+
+    A folio is read from its unique index. Other text matches anywhere in the title, the
+    company's legal name or its RFC, ignoring case (on SQLite, only for ASCII letters); accents
+    must match as written.
+    """
+    folio = parse_folio(text)
+    if folio:
+        return query.where(Proposal.folio == folio)
+    pattern = _like(text)
+    return query.where(or_(
+        Proposal.title.ilike(pattern, escape="\\"),
+        Proposal.company.has(or_(Company.legal_name.ilike(pattern, escape="\\"),
+                                 Company.rfc.ilike(pattern, escape="\\")))))
 
 
 def _filtered(query: Select, filters: Filters) -> Select:
+    if filters.q:
+        query = _searched(query, filters.q)
     if filters.state:
         query = query.where(Proposal.state == filters.state)
     if filters.step:

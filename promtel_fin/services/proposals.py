@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from . import history, loading
+from .folios import next_folio
 from .loading import Bundle, Extras
 from .locking import commit_guarded, flush_guarded
 from .policy import current_policy
@@ -214,7 +215,8 @@ def create_proposal(session: Session, user: User, data: dict[str, Any]) -> Propo
         raise Forbidden(reason("sme_only", N_("Only an SME user can create a proposal.")))
     _check_open_drafts(session, user.company_id)
     now = utcnow()
-    proposal = Proposal(company_id=user.company_id, created_by_id=user.id,
+    proposal = Proposal(folio=next_folio(session, now),
+                        company_id=user.company_id, created_by_id=user.id,
                         state=str(State.CONTACT), state_entered_at=now, created_at=now,
                         updated_at=now)
     _apply(proposal, data)

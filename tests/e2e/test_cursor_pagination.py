@@ -164,7 +164,7 @@ def test_the_queue_page_links_to_the_next_page_without_javascript(
     sign_in(client, cast[Role.PROMTEL])
 
     def rows(page: str) -> list[str]:
-        return re.findall(r'<tr><td><a href="/proposals/(\d+)">', page)
+        return re.findall(r'<tr><td>PF-\d{4}-\d{5}</td><td><a href="/proposals/(\d+)">', page)
 
     first = text(client.get("/queue?step=1"))
     link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")

@@ -203,8 +203,8 @@ def test_the_queue_filters_and_pages(client: FlaskClient, make: Factory) -> None
     sign_in(client, morelos[Role.PROMTEL])
 
     def listed(query: str = "") -> int:
-        return len(re.findall(r'<tr><td><a href="/proposals/\d+">', text(client.get(
-            "/queue" + query))))
+        row = r'<tr><td>PF-\d{4}-\d{5}</td><td><a href="/proposals/\d+">'
+        return len(re.findall(row, text(client.get("/queue" + query))))
 
     assert listed() == 4
     assert listed("?step=3") == 1
