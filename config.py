@@ -56,6 +56,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
     LANGUAGES = ("es", "en")
+    # Shown on the privacy notice (/privacidad) besides PROMTEL's Transparency Unit and the
+    # National Transparency Platform; empty shows no address.
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
     PAGE_SIZE_MAX = 100
     # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -96,6 +97,17 @@ def simulator() -> tuple[str, int] | str:
                            plan=plan, chart=schedule_chart(plan) if plan else None,
                            may_set_rates=staff)
     return (page, 422) if errors else page
+
+
+# The date of the privacy notice's current text: change it with the text (templates/privacy.html).
+PRIVACY_NOTICE_UPDATED = date(2026, 12, 1)
+
+
+@bp.get("/privacidad")
+def privacy() -> str:
+    """The privacy notice (aviso de privacidad) that Mexican data-protection law requires."""
+    return render_template("privacy.html", updated=PRIVACY_NOTICE_UPDATED,
+                           contact=current_app.config["PRIVACY_CONTACT_EMAIL"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
