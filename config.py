@@ -67,6 +67,11 @@ class Config:
     PROMTEL_LEGAL_NAME = os.environ.get(
         "PROMTEL_LEGAL_NAME", "Promotor de Inversiones en Telecomunicaciones (PROMTEL)")
     PROMTEL_RFC = os.environ.get("PROMTEL_RFC", "")
+    # The institutional seal of signed agreements (PAdES); unset: agreements are not sealed.
+    AGREEMENT_SEAL_KEY = os.environ.get("AGREEMENT_SEAL_KEY", "")
+    AGREEMENT_SEAL_CERT = os.environ.get("AGREEMENT_SEAL_CERT", "")
+    AGREEMENT_SEAL_CHAIN = os.environ.get("AGREEMENT_SEAL_CHAIN", "")
+    AGREEMENT_SEAL_PASSWORD = os.environ.get("AGREEMENT_SEAL_PASSWORD", "")
 
     API_TITLE = "promtel_fin API"
     API_VERSION = "v1"

@@ -15,13 +15,17 @@ the PDF shows accents, ñ and the peso sign on any machine and its text can be e
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import Any
 
-from flask import Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template
 from flask_babel import force_locale
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
+
+from config import ConfigError
 
 from .services.papers import Paper
 
@@ -106,7 +110,50 @@ def institutions() -> dict[str, dict[str, str]]:
     }
 
 
+def load_seal(config: Any) -> Any:
+    """Load the institutional seal (``AGREEMENT_SEAL_KEY`` and ``AGREEMENT_SEAL_CERT``, PEM or
+    DER; ``AGREEMENT_SEAL_CHAIN``, the CA certificates above it; ``AGREEMENT_SEAL_PASSWORD``);
+    None when it is not configured; ConfigError when it is but cannot be read."""
+    key, cert = config.get("AGREEMENT_SEAL_KEY"), config.get("AGREEMENT_SEAL_CERT")
+    if not key and not cert:
+        return None
+    if not (key and cert):
+        raise ConfigError("AGREEMENT_SEAL_KEY and AGREEMENT_SEAL_CERT go together")
+    from pyhanko.sign import signers  # seconds to import: only when a seal is configured
+    chain = config.get("AGREEMENT_SEAL_CHAIN")
+    password = config.get("AGREEMENT_SEAL_PASSWORD")
+    signer = signers.SimpleSigner.load(
+        key, cert, ca_chain_files=(chain,) if chain else None,
+        key_passphrase=password.encode() if password else None)
+    if signer is None:
+        raise ConfigError(f"cannot read the agreement seal's key {key} or certificate {cert}")
+    return signer
+
+
+def init_app(app: Flask) -> None:
+    """Load the seal at start-up, so that a seal that cannot be read stops the start."""
+    app.extensions["agreement_seal"] = load_seal(app.config)
+
+
+def seal(data: bytes, signer: Any) -> bytes:
+    """Seal a PDF with the institution's certificate: a PAdES signature (ETSI.CAdES.detached)
+    over the whole file, added as an incremental update, so the text is unchanged."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    meta = signers.PdfSignatureMetadata(
+        field_name="SelloInstitucional", subfilter=fields.SigSeedSubFilter.PADES,
+        reason="Sello institucional del convenio firmado", location="Ciudad de México")
+    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signer)
+    return out.getvalue()
+
+
 def download(paper: Paper) -> Response:
-    """Answer a paper as a PDF attachment named by its folio."""
-    return Response(render(paper), mimetype="application/pdf", headers={
+    """Answer a paper as a PDF attachment named by its folio; a signed agreement is sealed
+    when the institution's seal is configured."""
+    data = render(paper)
+    signer = current_app.extensions.get("agreement_seal")
+    if signer is not None and paper.kind == "agreement" and paper.signed:
+        data = seal(data, signer)
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{paper.filename}"'})

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTComponent
 from pypdf import PdfReader
 
+from config import ConfigError
+from promtel_fin import pdfs
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Proposal, User
 
@@ -242,3 +251,70 @@ def test_a_few_statements_per_pdf(app: Flask, api: ApiClient, make: Factory,
             assert api.get(f"/proposals/{proposal.id}/{kind}.pdf",
                            cast[Role.FOCIR]).status_code == 200
         assert len(statements) <= 4, statements
+
+
+def _certificate(subject: str, key: Any, issuer: x509.Certificate | None, issuer_key: Any,
+                 ca: bool) -> x509.Certificate:
+    now = datetime.now(UTC)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    return (x509.CertificateBuilder().subject_name(name)
+            .issuer_name(issuer.subject if issuer else name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=not ca, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                encipher_only=False, decipher_only=False), critical=True)
+            .sign(issuer_key, hashes.SHA256()))
+
+
+def test_a_signed_agreement_is_sealed_with_the_institutions_certificate(
+        app: Flask, api: ApiClient, make: Factory, cast: dict[Role, User],
+        tmp_path: Path) -> None:
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca = _certificate("CA de prueba", ca_key, None, ca_key, ca=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = _certificate("FOCIR, sello institucional", key, ca, ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (tmp_path / "seal.pem").write_bytes(certificate.public_bytes(pem))
+    (tmp_path / "seal.key").write_bytes(key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"clave-del-sello")))
+    app.config.update(AGREEMENT_SEAL_KEY=str(tmp_path / "seal.key"),
+                      AGREEMENT_SEAL_CERT=str(tmp_path / "seal.pem"),
+                      AGREEMENT_SEAL_CHAIN=str(tmp_path / "ca.pem"),
+                      AGREEMENT_SEAL_PASSWORD="clave-del-sello")
+    pdfs.init_app(app)
+
+    signed = make.proposal(cast, at=State.SIGNED)
+    data = api.get(f"/proposals/{signed.id}/agreement.pdf", cast[Role.SME]).data
+    signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    assert len(signatures) == 1
+    status = validate_pdf_signature(signatures[0], ValidationContext(
+        trust_roots=[load_cert_from_pemder(str(tmp_path / "ca.pem"))]))
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert f"Folio {signed.folio}" in pdf_text(data)   # the text is still there to read
+
+    # Neither the term sheet nor an agreement still awaiting a signature is sealed.
+    waiting = make.proposal(cast, at=State.AGREEMENT)
+    for path in (f"/proposals/{signed.id}/terms.pdf", f"/proposals/{waiting.id}/agreement.pdf"):
+        assert PdfFileReader(io.BytesIO(api.get(path, cast[Role.SME]).data)
+                             ).embedded_signatures == []
+
+
+def test_a_seal_that_cannot_be_read_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "seal.pem").write_text("not a certificate")
+    with pytest.raises(ConfigError, match="cannot read the agreement seal"):
+        pdfs.load_seal({"AGREEMENT_SEAL_KEY": str(tmp_path / "seal.pem"),
+                        "AGREEMENT_SEAL_CERT": str(tmp_path / "seal.pem")})
+    with pytest.raises(ConfigError, match="go together"):
+        pdfs.load_seal({"AGREEMENT_SEAL_KEY": str(tmp_path / "seal.pem")})
+    assert pdfs.load_seal({}) is None
