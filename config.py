@@ -63,6 +63,18 @@ class Config:
     # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     JSON_SORT_KEYS = False
+    # The institutions as the agreement and the term sheet name them (RFC empty: printed "—").
+    FOCIR_LEGAL_NAME = os.environ.get(
+        "FOCIR_LEGAL_NAME", "Fondo de Capitalización e Inversión del Sector Rural (FOCIR)")
+    FOCIR_RFC = os.environ.get("FOCIR_RFC", "")
+    PROMTEL_LEGAL_NAME = os.environ.get(
+        "PROMTEL_LEGAL_NAME", "Promotor de Inversiones en Telecomunicaciones (PROMTEL)")
+    PROMTEL_RFC = os.environ.get("PROMTEL_RFC", "")
+    # The institutional seal of signed agreements (PAdES); unset: agreements are not sealed.
+    AGREEMENT_SEAL_KEY = os.environ.get("AGREEMENT_SEAL_KEY", "")
+    AGREEMENT_SEAL_CERT = os.environ.get("AGREEMENT_SEAL_CERT", "")
+    AGREEMENT_SEAL_CHAIN = os.environ.get("AGREEMENT_SEAL_CHAIN", "")
+    AGREEMENT_SEAL_PASSWORD = os.environ.get("AGREEMENT_SEAL_PASSWORD", "")
 
     API_TITLE = "promtel_fin API"
     API_VERSION = "v1"

@@ -27,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, bodies, cli, db, errors, headers, health, i18n, security, web
+    from . import api, bodies, cli, db, errors, headers, health, i18n, pdfs, security, web
 
     bodies.init_app(app)
     db.init_app(app)
@@ -39,4 +39,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    pdfs.init_app(app)
     return app

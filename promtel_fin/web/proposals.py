@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from .. import exports
+from .. import exports, pdfs
 from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
@@ -23,7 +23,7 @@ from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
 from ..services import dossier as dossiers
-from ..services import listing, proposals, revisions
+from ..services import listing, papers, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
 from ..services.listing import Filters
@@ -301,6 +301,16 @@ def download(proposal_id: int, kind: str) -> Response:
         abort(404)
     return exports.download(proposal_schedule(get_session(), current_user, proposal_id),
                             proposal_id, kind)
+
+
+bp.add_app_template_global(papers.available, "papers_available")
+
+
+@bp.get("/proposals/<int:proposal_id>/<any(agreement, terms):kind>.pdf")
+@login_required
+def paper(proposal_id: int, kind: str) -> Response:
+    """Download the agreement or the term sheet as PDF (from FOCIR's approval on)."""
+    return pdfs.download(papers.paper(get_session(), current_user, proposal_id, kind))
 
 
 @bp.get("/proposals/<int:proposal_id>/revisions/compare")

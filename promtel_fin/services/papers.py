@@ -1,0 +1,126 @@
+"""The agreement and the term sheet: what their PDFs print, for a user who may see them.
+
+Both exist from FOCIR's approval on (step 10, ``agreement``, and once ``signed``): before that
+there are no approved terms to print, and the answer is 409 like any action not open at the
+proposal's step. Who may read them is the one visibility rule (``load_proposal``): the
+company's users and the staff who may see the proposal; anyone else gets 404.
+
+The schedule is computed by the same code as the dossier's (``finance.loan_terms`` and
+``domain.loan.schedule``), so both print the same figures to the centavo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..domain.errors import N_, Conflict, reason
+from ..domain.loan import Schedule, schedule
+from ..domain.workflow import Action, Role, State
+from ..models import HistoryEntry, Proposal, User, utcnow
+from .finance import loan_terms
+from .loading import Extras
+from .proposals import load_proposal
+
+# From FOCIR's approval on: the agreement awaiting its signatures, and the signed agreement.
+PAPER_STATES = frozenset({State.AGREEMENT, State.SIGNED})
+# The signature block's order: the borrower first, then the lender.
+PARTY_ORDER = (Role.SME, Role.FOCIR)
+KINDS = {"agreement": "convenio", "terms": "terminos"}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Everything one PDF prints; ``filename`` is the download's name (folio and kind)."""
+
+    kind: str
+    proposal: Proposal
+    terms: dict[str, Any]
+    terms_sha256: str
+    schedule: Schedule
+    approved_at: datetime | None
+    approved_by: str | None
+    approval_comment: str
+    signatures: list[dict[str, Any]]
+    agreement_sha256: str | None
+    issued_at: datetime
+
+    @property
+    def filename(self) -> str:
+        """Name the file by folio and kind: PF-2026-00042-convenio.pdf."""
+        return f"{self.proposal.folio}-{KINDS[self.kind]}.pdf"
+
+    @property
+    def signed(self) -> bool:
+        """Say whether every party has signed."""
+        return self.proposal.state == State.SIGNED
+
+
+def available(proposal: Proposal) -> bool:
+    """Say whether the proposal's agreement and term sheet exist (FOCIR approved its terms)."""
+    return (State(proposal.state) in PAPER_STATES and bool(proposal.approved_terms)
+            and bool(proposal.terms_sha256))
+
+
+def not_ready(proposal: Proposal) -> Conflict:
+    """Build the refusal for a proposal whose terms FOCIR has not approved (yet)."""
+    return Conflict(reason(
+        "paper_not_available",
+        N_("The agreement and the term sheet exist once FOCIR approves the financing (step "
+           "10); this proposal is at the state {state}."), state=proposal.state))
+
+
+def agreement(session: Session, user: User, proposal: Proposal) -> dict[str, Any]:
+    """Give the agreement's signatures and digest, in the shape of
+    ``services.agreement.agreement_document`` (issue 10 §2): ``signatures`` is a list of
+    ``{"party", "name", "rfc", "curp", "certificate_number", "signed_at",
+    "signature_sha256"}`` and ``sha256`` the digest of the signed text.
+
+    Until e.firma signatures exist, each signature is read from the Signature rows: who
+    signed and when; what an e.firma adds (RFC, CURP, certificate, digest) is None, and the
+    agreement has no digest of its own (the PDFs then print the terms' digest). This is the
+    one function to swap for ``agreement_document`` once e.firma lands.
+    """
+    ids = [s.user_id for s in proposal.signatures]
+    names = {u.id: u.name or u.email for u in session.scalars(
+        select(User).where(User.id.in_(ids)))} if ids else {}
+    rank = {str(party): i for i, party in enumerate(PARTY_ORDER)}
+    return {"sha256": None, "signatures": [
+        {"party": s.party, "name": names.get(s.user_id), "rfc": None, "curp": None,
+         "certificate_number": None, "signed_at": s.signed_at, "signature_sha256": None}
+        for s in sorted(proposal.signatures, key=lambda s: rank.get(s.party, len(rank)))]}
+
+
+def paper(session: Session, user: User, proposal_id: int, kind: str) -> Paper:
+    """Gather what the agreement (``kind="agreement"``) or the term sheet (``"terms"``) of a
+    proposal this user may see prints; 404 when hidden, 409 before FOCIR's approval."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    bundle = load_proposal(session, user, proposal_id, Extras(policy=True))
+    proposal, policy = bundle.proposal, bundle.policy
+    assert policy is not None
+    if not available(proposal):
+        raise not_ready(proposal)
+    terms = loan_terms(proposal, policy)
+    assert terms is not None   # approved terms always make a schedule
+    approval = session.scalar(
+        select(HistoryEntry).options(joinedload(HistoryEntry.actor))
+        .where(HistoryEntry.proposal_id == proposal.id,
+               HistoryEntry.action == str(Action.APPROVE))
+        .order_by(HistoryEntry.seq.desc()).limit(1))
+    signed = agreement(session, user, proposal) if kind == "agreement" \
+        else {"sha256": None, "signatures": []}
+    return Paper(
+        kind=kind, proposal=proposal, terms=dict(proposal.approved_terms),
+        terms_sha256=proposal.terms_sha256, schedule=schedule(terms),
+        approved_at=approval.created_at if approval else None,
+        approved_by=(approval.actor.name or approval.actor.email)
+        if approval and approval.actor else None,
+        approval_comment=approval.comment if approval else "",
+        signatures=signed["signatures"], agreement_sha256=signed["sha256"],
+        issued_at=utcnow(),
+    )
