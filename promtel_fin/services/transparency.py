@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import BigInteger, Numeric, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
@@ -99,6 +100,13 @@ def stamp(session: Session) -> Stamp:
     if row is None:
         return Stamp(f"{url}|empty", None)
     return Stamp(f"{url}|{row.count}|{row.last_hash}", row.updated_at)
+
+
+def published_now(session: Session) -> Published:
+    """The figures for this request, from the application's cache (see ``published``)."""
+    cache = shared_cache(current_app.extensions,
+                         current_app.config.get("TRANSPARENCY_REFRESH_SECONDS", 300))
+    return published(session, cache)
 
 
 def published(session: Session, cache: SnapshotCache) -> Published:
