@@ -15,7 +15,6 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..db import get_session
 from ..domain import transparency as t
@@ -55,9 +54,8 @@ def data_file(snapshot: transparency.Published, name: str, mimetype: str,
 
 
 def _title(figures: t.StateFigures) -> str:
-    return ngettext("%(state)s: %(num)d signed agreement, %(amount)s",
-                    "%(state)s: %(num)d signed agreements, %(amount)s",
-                    figures.agreements, state=figures.name, amount=money(figures.amount))
+    return _("%(state)s. Signed agreements: %(num)s; amount: %(amount)s",
+             state=figures.name, num=figures.agreements, amount=money(figures.amount))
 
 
 def legend(breaks: list) -> list[tuple[int, str]]:
