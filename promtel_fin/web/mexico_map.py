@@ -17,6 +17,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..domain.geography import STATE_NAMES
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "mexico_map.json"
 CVE_ENT = {
     "agu": "01", "bcn": "02", "bcs": "03", "cam": "04", "coa": "05", "col": "06", "chp": "07",
@@ -47,8 +49,8 @@ def draw(classes: Mapping[str, int], titles: Mapping[str, str], link: Callable[[
              f'</desc>']
     for state in data["states"]:
         code = CVE_ENT[state["id"]]
+        name = titles.get(code) or STATE_NAMES[code]
         parts.append(f'<a href="{escape(link(code))}"><path class="q{classes.get(code, 0)}" '
-                     f'd="{state["path"]}"><title>{escape(titles.get(code, ""))}</title>'
-                     f'</path></a>')
+                     f'd="{state["path"]}"><title>{escape(name)}</title></path></a>')
     parts.append("</svg>")
     return Markup("".join(parts))
