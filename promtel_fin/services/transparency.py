@@ -190,7 +190,7 @@ def _pipeline(session: Session) -> t.Pipeline:
     counts = dict(session.execute(select(Proposal.state, func.count(Proposal.id))
                                   .group_by(Proposal.state)).all())
     approved, rejected = session.execute(select(
-        func.count(Proposal.approved_terms), func.sum(case(
+        func.count(Proposal.terms_sha256), func.sum(case(   # terms_sha256: set on approval
             (Proposal.state == str(State.REJECTED), 1), else_=0)))).one()
     # A visit is the time from entering a step to leaving it (each visit counts: a proposal
     # sent back for changes visits "update" again); grouped by the weekday it began and its

@@ -377,3 +377,11 @@ def test_median_working_days_per_step_on_mexico_city_calendar(client: FlaskClien
     assert steps["contact"]["median_working_days"] == "3.000000"    # 1 1 5 10
     assert steps["proposal"]["proposals"] == 4
     assert steps["proposal"]["median_working_days"] is None
+
+
+def test_the_stats_are_documented_as_a_public_operation(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json
+    operation = spec["paths"]["/api/v1/public/stats"]["get"]
+    assert operation["security"] == []
+    assert {"200", "304"} <= set(operation["responses"])
+    assert {"ETag", "Last-Modified"} <= set(operation["responses"]["200"]["headers"])
