@@ -50,6 +50,9 @@ class Config:
     SIMULATOR_RATE_LIMIT = os.environ.get("SIMULATOR_RATE_LIMIT", "60 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # The transparency portal re-reads the history's head at most this often (seconds): its
+    # figures may be this old, and are recomputed at most this often per process.
+    TRANSPARENCY_REFRESH_SECONDS = _int("TRANSPARENCY_REFRESH_SECONDS", 300)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = ENV == "production"

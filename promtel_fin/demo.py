@@ -149,6 +149,58 @@ PLAN: list[tuple[str, str, str, str, int]] = [
     ("veracruz@demo.pyme.mx", "wifi", " (Ilamatlán)", "withdrawn", 50),
 ]
 
+# More signed agreements, in other states, so that the transparency portal shows a real map:
+# five more SMEs (same password as the others) and two more agreements of the first three. They
+# are walked to "signed" by the same plan and path as every other demo proposal.
+_PORTAL_SMES = [
+    # (e-mail, legal name, RFC, municipality key, town, project, title, amount, localities, sites)
+    ("oaxaca@demo.pyme.mx", "Telecomunicaciones Comunitarias de la Mixteca, S.A. de C.V.",
+     "TCM170410K73", "20397", "Santiago Juxtlahuaca", "wifi",
+     "Puntos WiFi comunitarios en la Mixteca", "2600000.00",
+     [("San Martín Peras", "203970021", 1350), ("Coicoyán de las Flores", "203970045", 940)],
+     [("school", "Telebachillerato San Martín Peras", "San Martín Peras"),
+      ("health_centre", "Casa de Salud Coicoyán", "Coicoyán de las Flores")]),
+    ("puebla@demo.pyme.mx", "Enlaces Serranos de Puebla, S.A. de C.V.", "ESP160822K75",
+     "21186", "Tlatlauquitepec", "ftth", "Fibra al hogar en la Sierra Nororiental",
+     "6800000.00",
+     [("Mazatepec", "211860012", 2100), ("Xonocuautla", "211860030", 1650)],
+     [("school", "Escuela Secundaria Técnica 45", "Mazatepec"),
+      ("library", "Biblioteca Comunitaria Xonocuautla", "Xonocuautla")]),
+    ("guerrero@demo.pyme.mx", "Conecta Montaña de Guerrero, S.A. de C.V.", "CMG180915K71",
+     "12041", "Malinaltepec", "satellite", "Conectividad satelital en la Montaña de Guerrero",
+     "3900000.00",
+     [("Iliatenco", "120410008", 1780), ("Paraje Montero", "120410027", 1120)],
+     [("school", "Escuela Primaria Bilingüe Iliatenco", "Iliatenco"),
+      ("civic_square", "Plaza cívica de Paraje Montero", "Paraje Montero")]),
+    ("hidalgo@demo.pyme.mx", "Red Huasteca de Hidalgo, S.A. de C.V.", "RHH190203K70",
+     "13028", "Huejutla de Reyes", "ftth", "Fibra óptica para comunidades de la Huasteca",
+     "8500000.00",
+     [("Tehuetlán", "130280041", 2300), ("Chililico", "130280015", 2450)],
+     [("school", "Escuela Primaria Tehuetlán", "Tehuetlán"),
+      ("health_centre", "Centro de Salud Chililico", "Chililico"),
+      ("library", "Biblioteca Pública Chililico", "Chililico")]),
+    ("yucatan@demo.pyme.mx", "Internet Maya del Oriente, S.A. de C.V.", "IMO200517K79",
+     "31102", "Valladolid", "wifi", "Puntos WiFi en comisarías de Valladolid", "1500000.00",
+     [("Popolá", "311020034", 1600), ("Xocén", "311020070", 2050)],
+     [("school", "Escuela Primaria Xocén", "Xocén"),
+      ("civic_square", "Parque de Popolá", "Popolá")]),
+]
+for _n, (_email, _name, _rfc, _mun, _town, _base, _title, _amount, _places, _sites) in \
+        enumerate(_PORTAL_SMES):
+    PASSWORDS[_email] = ("sme", "Jicama-Bruma-Candil-31")
+    COMPANIES[_email] = dict(
+        legal_name=_name, rfc=_rfc, ift_registration=f"IFT/UCS/DG-AUTEL/{1010 + _n}/2022",
+        state_code=_mun[:2], municipality_key=_mun, address=f"Domicilio conocido, {_town}",
+        contact_email=_email)
+    PROJECTS[_email] = {
+        **PROJECTS[_base], "title": _title, "requested_amount": _amount,
+        "summary": f"Proyecto de conectividad rural de {_name}.",
+        "localities": [{"name": a, "inegi_key": k, "population": p} for a, k, p in _places],
+        "social_sites": [{"kind": k, "name": a, "locality": loc} for k, a, loc in _sites]}
+    PLAN.append((_email, _email, "", "signed", 180 + 45 * _n))
+PLAN.append(("morelos@demo.pyme.mx", "ftth", " (Tetecala centro)", "signed", 300))
+PLAN.append(("chiapas@demo.pyme.mx", "satellite", " (Yajalón)", "signed", 240))
+
 # The actions that take a new proposal to each goal: the state it ends at (steps 1 to 10 along
 # the happy path), or a named ending (signatures, FOCIR's request for changes, final states).
 STEPS_TO: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}

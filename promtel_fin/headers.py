@@ -8,7 +8,11 @@ below, asked for by someone who is not signed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import Flask, Response, request, session
+from werkzeug.http import is_resource_modified
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -31,6 +35,10 @@ HSTS = "max-age=31536000; includeSubDomains"
 # Anonymous, public and the same for everyone: these may be cached (by the browser).
 PUBLIC_PATHS = frozenset({"/", "/simulator", "/api/v1/policy", "/api/v1/docs",
                           "/api/v1/openapi.json", "/api/v1/workflow"})
+# The transparency portal, its open data and its figures (issue 13): public, and revalidated
+# with ETag / Last-Modified after PUBLIC_MAX_AGE seconds.
+PUBLIC_PREFIXES = ("/transparencia", "/datos/", "/api/v1/public/")
+PUBLIC_MAX_AGE = 300
 
 
 def _signed_in() -> bool:
@@ -39,9 +47,30 @@ def _signed_in() -> bool:
 
 
 def _cacheable(response: Response) -> bool:
-    public = request.endpoint == "static" or request.path in PUBLIC_PATHS
+    public = (request.endpoint == "static" or request.path in PUBLIC_PATHS
+              or request.path.startswith(PUBLIC_PREFIXES))
     return (public and request.method in ("GET", "HEAD") and response.status_code in (200, 304)
             and not _signed_in())
+
+
+def public_answer(etag: str, modified: datetime | None, body: Callable[[], Response]
+                  ) -> Response:
+    """Answer a public resource: 304 when the client has this version, else ``body()``.
+
+    Either way with its ``ETag``, ``Last-Modified`` and ``Cache-Control: public, max-age``
+    (which ``_secure`` turns into ``no-store`` when the request is signed in). ``body`` is only
+    called when needed, so a revalidation costs no rendering.
+    """
+    if is_resource_modified(request.environ, etag=etag, last_modified=modified):
+        response = body()
+    else:
+        response = Response(status=304)
+    response.set_etag(etag)
+    if modified is not None:
+        response.last_modified = modified
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    return response
 
 
 def init_app(app: Flask) -> None:

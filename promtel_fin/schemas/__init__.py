@@ -43,6 +43,7 @@ from .proposals import (
     TermsIn,
     TransitionIn,
 )
+from .transparency import PublicStatsOut
 
 __all__ = [
     "STATE_CODES",
@@ -71,6 +72,7 @@ __all__ = [
     "ProposalOut",
     "ProposalPatch",
     "ProposalSummary",
+    "PublicStatsOut",
     "QuerySchema",
     "QueueArgs",
     "QueuePage",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..domain import geography
+
 STATES = {
     "contact": _l("Contact"), "proposal": _l("Proposal"),
     "promtel_feedback": _l("PROMTEL feedback"), "update": _l("Update"),
@@ -46,13 +48,4 @@ GUARANTEE_KINDS = {"real_estate": _l("Real estate"), "movable_property": _l("Mov
 METHODS = {"level": _l("Fixed payments"), "equal_principal": _l("Equal principal payments")}
 RESULTS = {"pass": _l("Meets"), "fail": _l("Does not meet"), "review": _l("To review")}
 OPINIONS = {"favourable": _l("Favourable"), "unfavourable": _l("Unfavourable")}
-STATE_NAMES = {
-    "01": "Aguascalientes", "02": "Baja California", "03": "Baja California Sur",
-    "04": "Campeche", "05": "Coahuila", "06": "Colima", "07": "Chiapas", "08": "Chihuahua",
-    "09": "Ciudad de México", "10": "Durango", "11": "Guanajuato", "12": "Guerrero",
-    "13": "Hidalgo", "14": "Jalisco", "15": "México", "16": "Michoacán", "17": "Morelos",
-    "18": "Nayarit", "19": "Nuevo León", "20": "Oaxaca", "21": "Puebla", "22": "Querétaro",
-    "23": "Quintana Roo", "24": "San Luis Potosí", "25": "Sinaloa", "26": "Sonora",
-    "27": "Tabasco", "28": "Tamaulipas", "29": "Tlaxcala", "30": "Veracruz", "31": "Yucatán",
-    "32": "Zacatecas",
-}
+STATE_NAMES = geography.STATE_NAMES   # the 32 states by CVE_ENT, kept in domain/geography.py

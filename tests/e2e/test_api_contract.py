@@ -96,7 +96,7 @@ def test_every_error_status_of_every_operation_is_documented_with_the_error_sche
             assert 404 in statuses, (method, path)
         if op.get("security") != []:
             assert 401 in statuses, (method, path)
-        for code in statuses - set(range(200, 300)):
+        for code in {c for c in statuses if c >= 400}:   # errors (a 304 has no body)
             response = op["responses"][str(code)]
             if "$ref" in response:
                 assert response["$ref"] == f"#/components/responses/Error{code}"

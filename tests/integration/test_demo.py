@@ -17,3 +17,14 @@ def test_each_proposal_planned_to_a_state_ends_at_that_state(session: Session) -
                for _email, project, suffix, goal, _days in PLAN if goal in STEPS}
     assert len(planned) == 10   # one proposal at each of the ten steps
     assert {title: states[title] for title in planned} == planned
+
+
+def test_the_demo_signs_agreements_in_several_states(session: Session) -> None:
+    from promtel_fin.services.transparency import SnapshotCache, published
+
+    list(seed(session))
+    snapshot = published(session, SnapshotCache(0))
+    states = [s for s in snapshot.states.values() if s.agreements]
+    assert len(states) >= 6
+    assert snapshot.totals.agreements == len(snapshot.agreements) >= 8
+    assert all(s.population and s.localities and s.sites for s in states)
