@@ -95,6 +95,14 @@ def agreement(session: Session, user: User, proposal: Proposal) -> dict[str, Any
         for s in sorted(proposal.signatures, key=lambda s: rank.get(s.party, len(rank)))]}
 
 
+def _with_datetime(signature: dict[str, Any]) -> dict[str, Any]:
+    """Read a signing time given as ISO 8601 text (as a JSON-ready document gives it)."""
+    when = signature.get("signed_at")
+    if isinstance(when, str):
+        return {**signature, "signed_at": datetime.fromisoformat(when)}
+    return signature
+
+
 def paper(session: Session, user: User, proposal_id: int, kind: str) -> Paper:
     """Gather what the agreement (``kind="agreement"``) or the term sheet (``"terms"``) of a
     proposal this user may see prints; 404 when hidden, 409 before FOCIR's approval."""
@@ -121,6 +129,7 @@ def paper(session: Session, user: User, proposal_id: int, kind: str) -> Paper:
         approved_by=(approval.actor.name or approval.actor.email)
         if approval and approval.actor else None,
         approval_comment=approval.comment if approval else "",
-        signatures=signed["signatures"], agreement_sha256=signed["sha256"],
+        signatures=[_with_datetime(s) for s in signed["signatures"]],
+        agreement_sha256=signed["sha256"],
         issued_at=utcnow(),
     )

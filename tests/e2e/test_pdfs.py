@@ -140,8 +140,8 @@ def test_the_agreement_awaiting_signatures_shows_who_is_still_to_sign(
 
 def test_the_term_sheet(api: ApiClient, make: Factory, cast: dict[Role, User]) -> None:
     proposal = make.proposal(cast, at=State.AGREEMENT)
-    r = api.get(f"/proposals/{proposal.id}/terms.pdf", cast[Role.PROMTEL])
-    assert r.status_code == 200
+    r = api.get(f"/proposals/{proposal.id}/terms.pdf", cast[Role.PROMTEL], lang="en")
+    assert r.status_code == 200   # in Spanish, whatever language the client reads
     assert r.headers["Content-Disposition"] == \
         f'attachment; filename="{proposal.folio}-terminos.pdf"'
     printed = pdf_text(r.data)
@@ -318,3 +318,14 @@ def test_a_seal_that_cannot_be_read_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="go together"):
         pdfs.load_seal({"AGREEMENT_SEAL_KEY": str(tmp_path / "seal.pem")})
     assert pdfs.load_seal({}) is None
+
+
+def test_signing_times_given_as_text_are_read(app: Flask) -> None:
+    """The signature block also takes the JSON-ready shape of the e.firma's agreement document
+    (``signed_at`` as ISO 8601 text), so that one can replace ``papers.agreement``."""
+    from promtel_fin.services.papers import _with_datetime
+
+    given = {"party": "sme", "signed_at": "2026-12-01T23:59:05+00:00"}
+    assert _with_datetime(given)["signed_at"] == datetime(2026, 12, 1, 23, 59, 5, tzinfo=UTC)
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    assert _with_datetime({"signed_at": moment})["signed_at"] is moment
