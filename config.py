@@ -60,6 +60,12 @@ class Config:
     # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     JSON_SORT_KEYS = False
+    # e.firma: the CAs trusted to issue signers' certificates (a PEM file, or a directory of
+    # .pem/.cer/.crt); outside production the demo CA in EFIRMA_DEMO_DIR is trusted too.
+    EFIRMA_CA_CERTS = os.environ.get("EFIRMA_CA_CERTS", "")
+    EFIRMA_DEMO_DIR = os.environ.get("EFIRMA_DEMO_DIR", str(ROOT / "instance" / "efirma"))
+    # Revocation: an OCSP responder's URL turns the check on (off by default).
+    EFIRMA_OCSP_URL = os.environ.get("EFIRMA_OCSP_URL", "")
 
     API_TITLE = "promtel_fin API"
     API_VERSION = "v1"

@@ -20,6 +20,7 @@ from .people import (
     UserOut,
 )
 from .proposals import (
+    AgreementOut,
     CashFlowIn,
     CompareArgs,
     CompareOut,
@@ -46,6 +47,7 @@ from .proposals import (
 
 __all__ = [
     "STATE_CODES",
+    "AgreementOut",
     "CashFlowIn",
     "CompanyIn",
     "CompanyOut",
