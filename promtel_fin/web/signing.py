@@ -92,7 +92,7 @@ def cadena(proposal_id: int) -> Response:
     """The cadena original as a file: exactly the UTF-8 bytes to sign."""
     document = agreement.agreement_document(get_session(), current_user, proposal_id)
     response = Response(document["cadena_original"].encode("utf-8"),
-                        mimetype="text/plain; charset=utf-8")
+                        mimetype="text/plain")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{document["folio"]}-cadena-original.txt"')
     return response
