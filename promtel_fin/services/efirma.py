@@ -12,6 +12,7 @@ OCSP responder needs an agreement with the SAT); a checker may also be put in
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.request
 from collections.abc import Mapping
@@ -61,7 +62,15 @@ def trust_store(config: Mapping[str, Any] | None = None) -> list[x509.Certificat
         demo = demo_dir(config) / DEMO_CA_FILE
         if demo.is_file():
             files.append(demo)
-    return trusted_from(p.read_bytes() for p in files)
+    found: list[x509.Certificate] = []
+    for path in files:
+        try:
+            found.extend(trusted_from([path.read_bytes()]))
+        except (OSError, ValueError):
+            # One unreadable file must not stop every signature; say which, and go on.
+            logging.getLogger(__name__).warning("EFIRMA_CA_CERTS: %s is not a certificate",
+                                                path)
+    return found
 
 
 class OcspChecker(Protocol):

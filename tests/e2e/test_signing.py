@@ -367,6 +367,7 @@ def test_the_trust_store_reads_a_directory_and_production_ignores_the_demo_ca(
     (store / "ac5.crt").write_bytes(pki().other_ca.certificate.public_bytes(
         serialization.Encoding.PEM))
     (store / "notes.txt").write_text("not a certificate")
+    (store / "broken.cer").write_bytes(b"not a certificate either")   # skipped, logged
     demo = tmp_path / "demo"
     demo.mkdir()
     (demo / "demo-ca.pem").write_bytes(pki().other_ca.certificate.public_bytes(
