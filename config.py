@@ -78,6 +78,12 @@ class Config:
     AGREEMENT_SEAL_CERT = os.environ.get("AGREEMENT_SEAL_CERT", "")
     AGREEMENT_SEAL_CHAIN = os.environ.get("AGREEMENT_SEAL_CHAIN", "")
     AGREEMENT_SEAL_PASSWORD = os.environ.get("AGREEMENT_SEAL_PASSWORD", "")
+    # e.firma: the CAs trusted to issue signers' certificates (a PEM file, or a directory of
+    # .pem/.cer/.crt); outside production the demo CA in EFIRMA_DEMO_DIR is trusted too.
+    EFIRMA_CA_CERTS = os.environ.get("EFIRMA_CA_CERTS", "")
+    EFIRMA_DEMO_DIR = os.environ.get("EFIRMA_DEMO_DIR", str(ROOT / "instance" / "efirma"))
+    # Revocation: an OCSP responder's URL turns the check on (off by default).
+    EFIRMA_OCSP_URL = os.environ.get("EFIRMA_OCSP_URL", "")
 
     API_TITLE = "promtel_fin API"
     API_VERSION = "v1"

@@ -60,18 +60,22 @@ def db_current() -> None:
 @click.option("--name", default="")
 @click.option("--company-rfc", help="the SME's company (created when it does not exist)")
 @click.option("--company-name", help="legal name for a new company")
+@click.option("--rfc", help="the person's own RFC (13 characters): a FOCIR officer's e.firma "
+                            "must name it to sign agreements")
 def users_create(email: str, role: str, password: str, name: str, company_rfc: str | None,
-                 company_name: str | None) -> None:
+                 company_name: str | None, rfc: str | None) -> None:
     """Create a user; SMEs need --company-rfc. Recorded in the history (no actor: the CLI)."""
     from .services import admin
 
     try:
         user = admin.create_account(get_session(), None, email, password, role, name=name,
-                                    company_rfc=company_rfc, company_name=company_name)
+                                    company_rfc=company_rfc, company_name=company_name,
+                                    rfc=rfc)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created user {user.id} <{user.email}> role={user.role}"
-               + (f" company={user.company.rfc}" if user.company else ""))
+               + (f" company={user.company.rfc}" if user.company else "")
+               + (f" rfc={user.rfc}" if user.rfc else ""))
 
 
 @users_cli.command("list")

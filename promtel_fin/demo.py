@@ -9,14 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .domain import efirma
+from .domain.efirma_issuer import Authority, issue, lifetime, make_authority, new_key
 from .domain.workflow import STEPS, Action
-from .models import Company, User, clock_shift
+from .models import Company, User, clock_shift, utcnow
 from .services import users
+from .services.agreement import agreement_document
+from .services.efirma import DEMO_CA_FILE, demo_dir
 from .services.proposals import create_proposal, get_proposal
 from .services.workflow import take_action
 
@@ -27,6 +33,23 @@ PASSWORDS = {
     "morelos@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
     "chiapas@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
     "veracruz@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
+}
+
+# The demo FOCIR officer's own RFC: its e.firma names it, and signing checks that it does.
+OFFICER_RFC = "LOVA800101A15"
+# Every demo e.firma key (.key) opens with this password (it is in the README).
+EFIRMA_PASSWORD = "12345678a"
+# Who gets demo e.firma files: file stem, the RFC its certificate names (a company's, then its
+# representative's), the CURP, the SAT certificate number.
+EFIRMAS: dict[str, tuple[str, str, str | None, str, str]] = {
+    "oficial@demo.focir.mx": ("oficial-focir", OFFICER_RFC, None, "LOVA800101HDFPLR09",
+                              "30001000000500000001"),
+    "morelos@demo.pyme.mx": ("fibra-rural-de-morelos", "FMR180605CD1", "RAMA750315A18",
+                             "RAMA750315MMSMRN08", "30001000000500000002"),
+    "chiapas@demo.pyme.mx": ("conectividad-satelital-de-los-altos", "CSA190312AB2",
+                             "GOLM800101B20", "GOLM800101HCSMPR07", "30001000000500000003"),
+    "veracruz@demo.pyme.mx": ("redes-comunitarias-de-huayacocotla", "RHU200110EF4",
+                              "HELJ820720C39", "HELJ820720HVZRPS03", "30001000000500000004"),
 }
 
 COMPANIES = {
@@ -257,9 +280,61 @@ def _params(proposal_id: int, action: str, params: dict[str, Any], session: Sess
                           "vat_rate": Decimal("0.16"), "term_months": doc.term_months,
                           "grace_months": doc.grace_months, "method": doc.amortization_method},
                 "comment": "Aprobado en los términos solicitados."}
-    if action == "sign":
-        return {"terms_sha256": get_proposal(session, actor, proposal_id).terms_sha256}
     return dict(params)
+
+
+def _pem_key(key: Any) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def demo_authority(folder: Path) -> Authority:
+    """The demo CA kept in ``folder`` (made on first use): trusted outside production only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / DEMO_CA_FILE, folder / "demo-ca-key.pem"
+    if cert_path.is_file() and key_path.is_file():
+        key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+        return Authority(efirma.read_certificate(cert_path.read_bytes()), key)  # type: ignore[arg-type]
+    start, end = lifetime(utcnow(), years=10, back_days=800)
+    authority = make_authority("AC DEMO promtel_fin (NO ES DEL SAT)", new_key(), start, end)
+    key_path.write_bytes(_pem_key(authority.key))
+    key_path.chmod(0o600)
+    cert_path.write_bytes(authority.certificate.public_bytes(serialization.Encoding.PEM))
+    return authority
+
+
+def demo_efirma_files(folder: Path | None = None) -> dict[str, tuple[Path, Path]]:
+    """Make (once) the demo CA and each demo person's e.firma: ``STEM.cer`` (DER) and
+    ``STEM.key`` (encrypted as the SAT does, password ``EFIRMA_PASSWORD``). Answers e-mail →
+    (.cer, .key)."""
+    folder = folder or demo_dir()
+    authority = demo_authority(folder)
+    files = {}
+    for email, (stem, rfc, representative, curp, number) in EFIRMAS.items():
+        cer, key = folder / f"{stem}.cer", folder / f"{stem}.key"
+        if not (cer.is_file() and key.is_file()):
+            private = new_key()
+            name = str(COMPANIES.get(email, {}).get("legal_name", "Oficial de crédito FOCIR"))
+            start, end = lifetime(utcnow())
+            cert = issue(authority, private.public_key(), name=name.upper(), rfc=rfc,
+                         representative_rfc=representative, curp=curp, number=number,
+                         not_before=start, not_after=end)
+            cer.write_bytes(efirma.der(cert))
+            key.write_bytes(efirma.encrypt_key_like_sat(private, EFIRMA_PASSWORD))
+        files[email] = (cer, key)
+    return files
+
+
+def sign_agreement(session: Session, actor: User, proposal_id: int) -> Any:
+    """Sign a demo agreement as ``actor`` (a demo SME or the demo officer) with its demo
+    e.firma, through every real check: the one way the demo signs (call it for more)."""
+    cer, key_file = demo_efirma_files()[actor.email]
+    text = agreement_document(session, actor, proposal_id)["cadena_original"]
+    key = efirma.read_private_key(key_file.read_bytes(), EFIRMA_PASSWORD)
+    current = get_proposal(session, actor, proposal_id)
+    return take_action(session, actor, proposal_id, Action.SIGN, current.version,
+                       {"terms_sha256": current.terms_sha256, "certificate": cer.read_bytes(),
+                        "signature": efirma.sign(key, text)})
 
 
 def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
@@ -275,6 +350,9 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
             session.add(company)
         people[role if role != "sme" else email] = users.create_user(
             session, email, password, role, name=email.split("@")[0].title(), company=company)
+    people["focir"].rfc = OFFICER_RFC
+    session.commit()
+    files = demo_efirma_files()
     for email, project, suffix, goal, days_ago in PLAN:
         sme = people[email]
         actors = {"sme": sme, "promtel": people["promtel"], "focir": people["focir"]}
@@ -287,6 +365,9 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
             moment = start + timedelta(days=days_ago * (index + 1) / (len(steps) + 1))
             with clock_shift(moment):
                 actor = actors[role]
+                if action == Action.SIGN:
+                    sign_agreement(session, actor, proposal.id)
+                    continue
                 current = get_proposal(session, actor, proposal.id)
                 take_action(session, actor, proposal.id, Action(action), current.version,
                             _params(proposal.id, action, params, session, actor))
@@ -295,3 +376,7 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
     yield "Demo users (e-mail / password / role):"
     for email, (role, password) in PASSWORDS.items():
         yield f"  {email:28} {password:26} {role}"
+    yield ""
+    yield f"Demo e.firma files (.cer, .key; every key's password: {EFIRMA_PASSWORD}):"
+    for email, (cer, key) in files.items():
+        yield f"  {email:28} {cer}  {key.name}"

@@ -1,7 +1,9 @@
 """Security headers on every response, and no caching of anything personal.
 
-The pages load nothing from other sites and run no script, so the Content-Security-Policy
-allows only this site's own files and no inline code (the styles are in ``static/app.css``).
+The pages load nothing from other sites, so the Content-Security-Policy allows only this
+site's own files and no inline code (the styles are in ``static/app.css``). The one page with
+scripts, the e.firma signing page, loads them from ``static/`` (``signing.js`` and the vendored
+node-forge); every page works without them.
 Every answer is ``Cache-Control: no-store`` unless it is one of the few public resources
 below, asked for by someone who is not signed in.
 """

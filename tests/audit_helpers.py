@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from promtel_fin.domain.history import GENESIS, entry_hash
 from promtel_fin.models import HistoryEntry
 
+LATER_PAYLOAD = frozenset({"revision_sha256", "certificate_number", "rfc", "certificate_sha256",
+                           "signature_sha256", "cadena_sha256"})
+
 
 def tamper(session: Session, *statements: str | Executable, **params: Any) -> None:
     """Run raw SQL and commit; on PostgreSQL first get past the triggers as a superuser can."""
@@ -43,7 +46,8 @@ def make_legacy(session: Session) -> None:
     for entry in entries:
         fields = entry.hashed_fields()
         fields["prev_hash"] = previous.get(entry.proposal_id, GENESIS)
-        payload = {k: v for k, v in entry.payload.items() if k != "revision_sha256"}
+        # What entries carried before: no revision digest (0003), no e.firma (0008).
+        payload = {k: v for k, v in entry.payload.items() if k not in LATER_PAYLOAD}
         fields["payload"] = payload
         fields["hash"] = entry_hash(fields)
         previous[entry.proposal_id] = fields["hash"]
@@ -53,6 +57,10 @@ def make_legacy(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL session_replication_role = replica"))
     session.execute(text("DELETE FROM history_heads"))
+    # Signatures then were a digest of the terms only, without an e.firma.
+    session.execute(text("UPDATE signatures SET certificate = NULL, certificate_number = NULL, "
+                         "signer_name = NULL, rfc = NULL, curp = NULL, signature = NULL, "
+                         "cadena_original = NULL, cadena_sha256 = NULL"))
     for row in rows:
         session.execute(update(HistoryEntry.__table__)
                         .where(HistoryEntry.__table__.c.id == row.pop("id")).values(**row))

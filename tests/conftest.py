@@ -22,6 +22,7 @@ from promtel_fin.cli import alembic_config
 from promtel_fin.db import make_engine
 from promtel_fin.models import Base
 
+from .efirma_helpers import pki
 from .factories import Factory
 
 
@@ -57,6 +58,24 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def efirma_trust(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Trust the test CA (EFIRMA_CA_CERTS), and keep demo e.firma files in a temporary folder,
+    for the app and for services called outside one."""
+    folder = tmp_path_factory.mktemp("efirma")
+    store = folder / "ca.pem"
+    store.write_bytes(pki().ca_pem())
+    settings = {"EFIRMA_CA_CERTS": str(store), "EFIRMA_DEMO_DIR": str(folder / "demo")}
+    saved = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
+    yield settings
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Give an empty database with the schema applied by the migrations."""
@@ -89,8 +108,9 @@ def _empty_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def app(database_url: str, engine: Engine) -> Iterator[Flask]:
+def app(database_url: str, engine: Engine, efirma_trust: dict[str, str]) -> Iterator[Flask]:
     app = create_app({
+        **efirma_trust,
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",

@@ -17,8 +17,11 @@ from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Company, Proposal, User
 from promtel_fin.schemas import ProposalIn
 from promtel_fin.services import users
+from promtel_fin.services.agreement import agreement_document, expected_rfc
 from promtel_fin.services.proposals import create_proposal, get_proposal
 from promtel_fin.services.workflow import take_action
+
+from .efirma_helpers import pki
 
 PASSWORD = "Brujula-Tapete-Volcan-29"
 _PASSWORD_HASH = users.hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
@@ -85,6 +88,13 @@ def make_rfc() -> str:
     return base + rfc_check.calc_check_digit(base)
 
 
+def make_person_rfc() -> str:
+    """Give a new, valid person's RFC (13 characters, check digit included)."""
+    n = next(_counter)
+    base = f"TEPR{date(1970, 1, 1) + timedelta(days=n):%y%m%d}A{n % 9 + 1}"
+    return base + rfc_check.calc_check_digit(base)
+
+
 class Factory:
     """Make companies, users, tokens and proposals for a test."""
 
@@ -105,6 +115,8 @@ class Factory:
         role = Role(role)
         if role == Role.SME and company is None:
             company = self.company()
+        if role == Role.FOCIR:
+            overrides.setdefault("rfc", make_person_rfc())
         user = User(**{
             "email": f"{role}{next(_counter)}@example.mx", "name": f"{role} user",
             "password_hash": _PASSWORD_HASH, "role": str(role), "company": company,
@@ -142,11 +154,21 @@ class Factory:
             self.act(proposal.id, cast[role], action, **params)
         return get_proposal(self.session, cast[Role.SME], proposal.id)
 
+    def efirma(self, proposal_id: int, user: User) -> dict[str, bytes]:
+        """A good e.firma signature of the agreement by ``user`` (the company's RFC for an
+        SME, the officer's own for FOCIR), as the service takes it (bytes)."""
+        text = agreement_document(self.session, user, proposal_id)["cadena_original"]
+        proposal = get_proposal(self.session, user, proposal_id)
+        self.session.rollback()
+        return pki().raw_params(text, pki().certificate(expected_rfc(user, proposal) or ""))
+
     def act(self, proposal_id: int, user: User, action: str, **params: Any) -> Proposal:
         """Take an action through the service as ``user`` with the current version."""
         current = get_proposal(self.session, user, proposal_id)
-        if action == "sign" and "terms_sha256" not in params:
-            params["terms_sha256"] = current.terms_sha256
+        if action == "sign":
+            params.setdefault("terms_sha256", current.terms_sha256)
+            if "certificate" not in params and "signature" not in params:
+                params.update(self.efirma(proposal_id, user))
         if "terms" in params:
             params["terms"] = {k: Decimal(v) if isinstance(v, str) and k != "method" else v
                                for k, v in params["terms"].items()}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..db import get_session
 from ..models import User
 from ..schemas import (
+    AgreementOut,
     CompareArgs,
     CompareOut,
     HistoryArgs,
@@ -29,7 +30,7 @@ from ..schemas import (
 )
 from ..schemas.paging import encode_cursor
 from ..security import api_user
-from ..services import history, listing, proposals, revisions, workflow
+from ..services import agreement, history, listing, proposals, revisions, workflow
 from ..services.listing import FILTER_KEYS, Filters, Slice
 from . import present
 from .errors import fails
@@ -123,6 +124,16 @@ class Transitions(MethodView):
         action, version = data.pop("action"), data.pop("version")
         workflow.take_action(session, user, proposal_id, action, version, data)
         return _detail(session, user, proposal_id)
+
+
+@blp.route("/proposals/<int:proposal_id>/agreement")
+class Agreement(MethodView):
+    @blp.response(200, AgreementOut)
+    @fails(e409="There is no agreement yet: it exists from step 10 (FOCIR's approval) on")
+    def get(self, proposal_id: int) -> dict[str, Any]:
+        """Read the agreement to sign: its cadena original (the canonical UTF-8 text each party
+        signs with its e.firma), that text's SHA-256, and the signatures so far."""
+        return agreement.agreement_document(get_session(), api_user(), proposal_id)
 
 
 @blp.route("/proposals/<int:proposal_id>/history")

@@ -40,6 +40,21 @@ def rfc_problems(value: str) -> tuple[list[Reason], list[Reason]]:
     return [], []
 
 
+def person_rfc_problems(value: str) -> list[Reason]:
+    """Check a person's RFC (13 characters: four letters, birth date, homoclave) as the SAT
+    writes it in an e.firma; a wrong check digit is refused here, since it is typed once by an
+    administrator and must match the certificate exactly."""
+    try:
+        number = rfc.validate(value, validate_check_digits=True)
+    except ValidationError:
+        number = ""
+    if len(number) != 13:
+        return [reason("person_rfc_invalid",
+                       N_("The RFC {rfc} is not a valid RFC of a person (13 characters)."),
+                       field="rfc", rfc=value)]
+    return []
+
+
 def curp_problems(value: str) -> list[Reason]:
     """Check a CURP (structure, date and check digit)."""
     try:

@@ -191,7 +191,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                guards=(terms_within_policy,)),
     Transition(S.FOCIR_DECISION, A.REJECT, R.FOCIR, S.REJECTED, requires=("reason",)),
     *(
-        Transition(S.AGREEMENT, A.SIGN, party, S.SIGNED, requires=("terms_sha256",),
+        Transition(S.AGREEMENT, A.SIGN, party, S.SIGNED,
+                   requires=("terms_sha256", "certificate", "signature"),
                    guards=(party_has_not_signed, signer_accepts_current_terms),
                    resolve=_after_signing, closed_once_signed=True)
         for party in (R.SME, R.FOCIR)
@@ -215,6 +216,9 @@ MISSING_INPUT = {
     "opinion": N_("The opinion (favourable or unfavourable) is required."),
     "terms": N_("The financing terms are required to approve."),
     "terms_sha256": N_("The SHA-256 of the terms you accept is required to sign."),
+    "certificate": N_("Your e.firma certificate (.cer) is required to sign."),
+    "signature": N_("Your e.firma signature of the agreement's cadena original is required to "
+                    "sign."),
 }
 
 

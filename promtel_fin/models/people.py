@@ -39,6 +39,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    # A person's own RFC (13 characters): a FOCIR officer's e.firma must name it to sign.
+    rfc: Mapped[str | None] = mapped_column(String(13))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 

@@ -6,7 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, Money, Timestamp, UTCDateTime, utcnow
@@ -141,6 +150,9 @@ class Revision(Base):
 
 
 class Signature(Base):
+    """A party's e.firma signature of the agreement's cadena original (append-only on
+    PostgreSQL). Rows from before e.firma (migration 0008) have no certificate."""
+
     __tablename__ = "signatures"
     __table_args__ = (UniqueConstraint("proposal_id", "party"),)
 
@@ -150,3 +162,14 @@ class Signature(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     terms_sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    # The e.firma (migration 0008): the certificate (DER), its SAT number, whom it names, the
+    # signature (RSA PKCS#1 v1.5 SHA-256) and the exact text signed, so that audit verify can
+    # check it again whatever changes later.
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    rfc: Mapped[str | None] = mapped_column(String(13))
+    curp: Mapped[str | None] = mapped_column(String(18))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    cadena_original: Mapped[str | None] = mapped_column(Text)
+    cadena_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -20,6 +20,7 @@ from .people import (
     UserOut,
 )
 from .proposals import (
+    AgreementOut,
     CashFlowIn,
     CompareArgs,
     CompareOut,
@@ -47,6 +48,7 @@ from .transparency import PublicStatsOut
 
 __all__ = [
     "STATE_CODES",
+    "AgreementOut",
     "CashFlowIn",
     "CompanyIn",
     "CompanyOut",

@@ -202,3 +202,36 @@ class RatioOut(fields.Field):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return fixed(value, RATIO_PLACES)
+
+
+# The largest e.firma certificate and signature accepted: a SAT .cer is about 2 KB, an RSA
+# signature 256 bytes (512 for a 4096-bit key).
+MAX_CERTIFICATE_BYTES = 16 * 1024
+MAX_SIGNATURE_BYTES = 1024
+
+
+class Base64Bytes(fields.String):
+    """Bytes sent as base64 (standard alphabet; spaces and line breaks ignored), at most
+    ``max_bytes`` once decoded."""
+
+    def __init__(self, max_bytes: int, **kwargs: Any):
+        self.max_bytes = max_bytes
+        kwargs.setdefault("metadata", {}).update({"format": "byte"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bytes:
+        import base64
+        import binascii
+
+        text = "".join(super()._deserialize(value, attr, data, **kwargs).split())
+        if len(text) > (self.max_bytes * 4) // 3 + 4:
+            raise ValidationError(_("At most %(n)s bytes, please.", n=self.max_bytes))
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError(_("This is not valid base64.")) from None
+        if not raw:
+            raise ValidationError(_("This is empty."))
+        if len(raw) > self.max_bytes:
+            raise ValidationError(_("At most %(n)s bytes, please.", n=self.max_bytes))
+        return raw

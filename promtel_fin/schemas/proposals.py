@@ -14,7 +14,18 @@ from ..domain.policy import METHODS
 from ..domain.proposal import GUARANTEE_KINDS, SOCIAL_SITE_KINDS, TECHNOLOGIES
 from ..domain.workflow import OPINIONS, Action, State
 from .common import STATE_CODES, QuerySchema, StrictSchema
-from .fields import Money, MoneyOut, Rate, Text, choice, digits, whole
+from .fields import (
+    MAX_CERTIFICATE_BYTES,
+    MAX_SIGNATURE_BYTES,
+    Base64Bytes,
+    Money,
+    MoneyOut,
+    Rate,
+    Text,
+    choice,
+    digits,
+    whole,
+)
 from .paging import Cursor
 from .people import CompanyOut, UserOut
 
@@ -114,6 +125,12 @@ class TransitionIn(StrictSchema):
     reviewer_id = whole(1, load_default=None)
     terms_sha256 = fields.String(load_default=None, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error=_l("Must be 64 lowercase hexadecimal characters.")))
+    certificate = Base64Bytes(MAX_CERTIFICATE_BYTES, load_default=None, metadata={
+        "description": "sign: base64 of your e.firma certificate (the .cer file, DER)"})
+    signature = Base64Bytes(MAX_SIGNATURE_BYTES, load_default=None, metadata={
+        "description": "sign: base64 of the RSA PKCS#1 v1.5 SHA-256 signature, made with your "
+                       "e.firma's key, of the UTF-8 bytes of the agreement's cadena_original "
+                       "(GET /proposals/{id}/agreement)"})
 
 
 class LocalityOut(Schema):
@@ -166,6 +183,29 @@ class SignatureOut(Schema):
     user_id = fields.Integer()
     terms_sha256 = fields.String()
     signed_at = fields.DateTime()
+    certificate_number = fields.String(allow_none=True, metadata={
+        "description": "the SAT number of the e.firma certificate it was signed with"})
+    rfc = fields.String(allow_none=True)
+
+
+class AgreementSignatureOut(Schema):
+    party = fields.String(metadata={"enum": ["sme", "focir"]})
+    name = fields.String(allow_none=True, metadata={"description": "as the certificate names"})
+    rfc = fields.String(allow_none=True)
+    curp = fields.String(allow_none=True)
+    certificate_number = fields.String(allow_none=True, metadata={
+        "description": "the SAT certificate number (the serial read as ASCII)"})
+    signed_at = fields.DateTime()
+    signature_sha256 = fields.String(allow_none=True)
+
+
+class AgreementOut(Schema):
+    proposal_id = fields.Integer()
+    folio = fields.String()
+    cadena_original = fields.String(metadata={
+        "description": "the agreement's canonical UTF-8 text that each party signs"})
+    sha256 = fields.String(metadata={"description": "SHA-256 of cadena_original's UTF-8 bytes"})
+    signatures = fields.List(fields.Nested(AgreementSignatureOut))
 
 
 class ProposalSummary(Schema):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import N_, Forbidden, InvalidInput, NotFound, reason
+from ..domain.identifiers import normalize_rfc, person_rfc_problems
 from ..domain.workflow import Role
 from ..models import User
 from . import history, users
@@ -49,19 +50,26 @@ def list_users(session: Session, actor: User) -> list[User]:
 @transactional
 def create_account(session: Session, actor: User | None, email: str, password: str, role: str,
                    name: str = "", company_rfc: str | None = None,
-                   company_name: str | None = None) -> User:
-    """Create an account (an SME's needs its company's RFC) and record who created it."""
+                   company_name: str | None = None, rfc: str | None = None) -> User:
+    """Create an account (an SME's needs its company's RFC) and record who created it.
+
+    ``rfc`` is the person's own RFC, which a FOCIR officer's e.firma must name to sign."""
     _require_admin(actor)
     if role not in [r.value for r in Role]:
         raise InvalidInput(reason("role_unknown", N_("Choose a role."), field="role"))
+    if rfc:
+        rfc = normalize_rfc(rfc)
+        if problems := person_rfc_problems(rfc):
+            raise InvalidInput(*problems)
     company = users.get_or_create_company(session, company_rfc, company_name) \
         if company_rfc else None
     user = users.create_user(session, email, password, role, name=name, company=company,
                              commit=False)
+    user.rfc = rfc or None
     session.flush()
     history.append_system(session, "user_created", actor, payload={
         "user_id": user.id, "email": user.email, "role": user.role,
-        "company_id": user.company_id})
+        "company_id": user.company_id, **({"rfc": user.rfc} if user.rfc else {})})
     session.commit()
     return user
 

@@ -8,8 +8,10 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..domain import efirma as efirma_checks
 from ..domain.history import sha256_of
 from ..models import Proposal, Revision, Signature
+from .agreement import stored_problems
 from .workflow import terms_digest
 
 Entry = Mapping[str, Any]
@@ -58,6 +60,33 @@ def signatures(rows: Sequence[Signature], entries: Sequence[Entry]) -> Iterator[
                             f"{str(digest)[:12]}… has no signature row")
 
 
+def _digest(data: bytes | None) -> str | None:
+    return efirma_checks.digest(data) if data else None
+
+
+def efirma(rows: Sequence[Signature], entries: Sequence[Entry]) -> Iterator[tuple[str, str]]:
+    """Verify every stored e.firma signature again, and tie it to what its sign entry chained:
+    the certificate number, the signature's and the signed text's digests."""
+    recorded = {(e["actor_role"], e["actor_id"]): e["payload"] for e in entries
+                if e["action"] == "sign"}
+    for row in rows:
+        who = f"the {row.party} signature by user {row.user_id}"
+        for problem in stored_problems(row):
+            yield "signature", f"{who}: {problem}"
+        payload = recorded.get((row.party, row.user_id))
+        if payload is None or "signature_sha256" not in payload:
+            if row.signature is not None:
+                yield "signature", f"{who} carries an e.firma its sign entry did not record"
+            continue
+        stored = {"certificate_number": row.certificate_number,
+                  "signature_sha256": _digest(row.signature),
+                  "certificate_sha256": _digest(row.certificate),
+                  "cadena_sha256": row.cadena_sha256}
+        for name, value in stored.items():
+            if payload.get(name) != value:
+                yield "signature", f"{who}: its {name} is not the one its sign entry recorded"
+
+
 def revisions(rows: Sequence[Revision], entries: Sequence[Entry]) -> Iterator[tuple[str, str]]:
     """Check each revision's document against its digest and its submitting entry's record."""
     submitted = {e["payload"]["revision"]: e for e in entries if "revision" in e["payload"]}
@@ -83,4 +112,5 @@ def all_ties(proposal: Proposal, entries: Sequence[Entry], signature_rows: Seque
     yield from state_and_version(proposal, entries)
     yield from terms(proposal, entries)
     yield from signatures(signature_rows, entries)
+    yield from efirma(signature_rows, entries)
     yield from revisions(revision_rows, entries)

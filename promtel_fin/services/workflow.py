@@ -14,7 +14,7 @@ from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, Role, State
 from ..models import Proposal, Revision, Signature, User, utcnow
-from . import history
+from . import agreement, history
 from .loading import Extras
 from .locking import commit_guarded, flush_guarded
 from .proposals import check_version, document, load_proposal, signed_by
@@ -99,10 +99,16 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
                 payload.update(terms=terms, terms_sha256=proposal.terms_sha256,
                                policy=proposal.policy_snapshot)
             case Action.SIGN:
+                # Every e.firma check (certificate, CA, RFC, signature over the cadena
+                # original) at the signing time; each failure is its own reason.
+                signed = agreement.check_signature(session, user, proposal,
+                                                   params["certificate"], params["signature"],
+                                                   now)
                 proposal.signatures.append(Signature(party=str(role), user_id=user.id,
                                                      terms_sha256=params["terms_sha256"],
-                                                     signed_at=now))
+                                                     signed_at=now, **signed.row_fields()))
                 payload["terms_sha256"] = params["terms_sha256"]
+                payload.update(signed.history_payload())
             case Action.REJECT:
                 payload["reason"] = params["reason"]
 

@@ -20,7 +20,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Install sessions and CSRF; the bearer-token API is exempt from CSRF (it uses no cookie)."""
-    from . import filters, proposals, public, staff, transparency, views
+    from . import filters, proposals, public, signing, staff, transparency, views
 
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         if name in ("auth", "proposals", "finance", "api_docs", "api-docs"):
             csrf.exempt(blueprint)
     filters.init_app(app)
-    for blueprint in (public.bp, views.bp, proposals.bp, staff.bp, transparency.bp):
+    for blueprint in (public.bp, views.bp, proposals.bp, signing.bp, staff.bp, transparency.bp):
         app.register_blueprint(blueprint)
 
 

@@ -223,9 +223,8 @@ def act(proposal_id: int) -> Any:
     """Take one workflow action from the dossier's forms."""
     form = request.form
     action = form.get("action", "")
-    if action == "sign" and form.get("accept") != "yes":
-        return _dossier(proposal_id, {"accept": [_("Tick the box to accept the terms.")]},
-                        action, 422)
+    if action == "sign":   # signing takes the e.firma: its own page
+        return redirect(url_for("signing.sign", proposal_id=proposal_id))
     given = {k: v for k, v in scalars(form, ("action", "version", "comment", "reason", "opinion",
                                              "reviewer_id", "terms_sha256")).items()
              if v is not None}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from promtel_fin.domain import efirma
 from promtel_fin.domain.workflow import Role
 
+from ..efirma_helpers import pki
 from ..factories import PASSWORD, Factory
 
 
@@ -66,7 +69,7 @@ def fill_proposal(page: Any) -> None:
 
 
 def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
-        live_server: str, chromium: Any, make: Factory, shoot: Any) -> None:
+        live_server: str, chromium: Any, make: Factory, shoot: Any, tmp_path: Path) -> None:
     base = live_server
     promtel_user, focir_user = make.user(Role.PROMTEL, name="Revisora"), make.user(Role.FOCIR)
 
@@ -141,13 +144,27 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
     press(focir, "Confirmar la aprobación con estos términos")
     assert "Paso 10 de 10" in focir.content()
 
-    sme.goto(proposal_url)
-    sme.check("input[name=accept]")
-    press(sme, "Firmar el convenio")
-    focir.goto(proposal_url)
-    focir.check("input[name=accept]")
-    press(focir, "Firmar el convenio")
+    # Each signs with an e.firma in the browser: the .key is read by the page, never sent.
+    key_file = tmp_path / "firma.key"
+    key_file.write_bytes(efirma.encrypt_key_like_sat(pki().key, "12345678a"))
+    sent: list[str] = []
+    for page, rfc in ((sme, "FMR180605CD1"), (focir, focir_user.rfc)):
+        cer = tmp_path / f"{rfc}.cer"
+        cer.write_bytes(efirma.der(pki().certificate(rfc)))
+        page.on("request", lambda request: sent.append(request.post_data_buffer or b""))
+        page.goto(proposal_url)
+        press(page, "Leer y firmar el contrato")
+        page.set_input_files("#key-file", str(key_file))
+        page.fill("#key-password", "12345678a")
+        page.get_by_role("button", name="Firmar la cadena original").click()
+        page.wait_for_function("document.getElementById('signature').value.length > 300")
+        page.set_input_files("#certificate", str(cer))
+        page.check("#accept")
+        shoot(page, f"sign-{rfc}")
+        press(page, "Firmar el contrato")
+        assert "Firmado con su e.firma" in page.content()
     assert "Firmado" in focir.content()
+    assert not any(b"12345678a" in body or key_file.read_bytes()[:64] in body for body in sent)
     sme.goto(f"{base}/dashboard")
     assert "esta propuesta está cerrada" in sme.content()
     shoot(sme, "sme-dashboard")

@@ -10,6 +10,7 @@ from werkzeug.test import TestResponse
 
 from promtel_fin.models import User
 
+from ..efirma_helpers import pki
 from ..factories import Factory
 
 
@@ -45,11 +46,23 @@ class ApiClient:
     def patch(self, path: str, user: User | None = None, **kw: Any) -> TestResponse:
         return self.request("PATCH", path, user, **kw)
 
+    def efirma(self, proposal_id: int, user: User) -> dict[str, str]:
+        """A good e.firma signature, base64, of the agreement as the API answers it."""
+        agreement = self.get(f"/proposals/{proposal_id}/agreement", user)
+        if agreement.status_code != 200:
+            return {}
+        proposal = self.get(f"/proposals/{proposal_id}", user).json
+        rfc = proposal["company"]["rfc"] if user.role == "sme" else user.rfc
+        return pki().sign_params(agreement.json["cadena_original"], pki().certificate(rfc))
+
     def act(self, proposal_id: int, user: User, action: str, lang: str | None = None,
             **params: Any) -> TestResponse:
         """Take an action with the version the user reads right now."""
         current = self.get(f"/proposals/{proposal_id}", user)
         version = current.json["version"] if current.status_code == 200 else 1
+        if (action == "sign" and current.status_code == 200 and "certificate" not in params
+                and "signature" not in params):
+            params.update(self.efirma(proposal_id, user))
         return self.post(f"/proposals/{proposal_id}/transitions", user,
                          json={"action": action, "version": version, **params}, lang=lang)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Company, Proposal, User
 
+from ..efirma_helpers import b64
 from ..factories import PASSWORD, Factory, proposal_document
 from .pages import post, sign_in, text
 
@@ -165,13 +167,15 @@ def test_signing_needs_the_box_ticked(client: FlaskClient, make: Factory) -> Non
     cast = make.cast()
     proposal = make.proposal(cast, at=State.AGREEMENT)
     sign_in(client, cast[Role.SME])
-    base = {"action": "sign", "version": str(proposal.version),
-            "terms_sha256": proposal.terms_sha256}
-    r = post(client, f"/proposals/{proposal.id}/actions", base,
-             token_from=f"/proposals/{proposal.id}")
+    path = f"/proposals/{proposal.id}/sign"
+    signed = make.efirma(proposal.id, cast[Role.SME])
+    base = {"version": str(proposal.version), "terms_sha256": proposal.terms_sha256,
+            "signature": b64(signed["signature"])}
+    r = post(client, path, {**base, "certificate_file": (io.BytesIO(signed["certificate"]),
+                                                         "firma.cer")})
     assert r.status_code == 422 and "Marque la casilla" in text(r)
-    r = post(client, f"/proposals/{proposal.id}/actions", {**base, "accept": "yes"},
-             token_from=f"/proposals/{proposal.id}")
+    r = post(client, path, {**base, "accept": "yes",
+                            "certificate_file": (io.BytesIO(signed["certificate"]), "firma.cer")})
     assert r.status_code == 302
 
 

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from promtel_fin.domain.workflow import Role
 
+from ..efirma_helpers import pki
 from ..factories import TERMS, Factory, proposal_document
 from .conftest import ApiClient
 
@@ -85,7 +86,12 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
     assert set(approved["waiting_on"]) == {"sme", "focir"}
 
     digest = approved["terms_sha256"]
-    after_sme = sme("sign", terms_sha256=digest)
+    # The SME signs the agreement's cadena original with the company's e.firma.
+    text = client.get(f"/api/v1/proposals/{pid}/agreement",
+                      headers=sme_headers).json["cadena_original"]
+    assert "rfc_acreditado|FMR180605CD1" in text.split("\n")
+    after_sme = sme("sign", terms_sha256=digest,
+                    **pki().sign_params(text, pki().certificate("FMR180605CD1")))
     assert (after_sme["state"], after_sme["waiting_on"]) == ("agreement", ["focir"])
     done = staff(focir, "sign", terms_sha256=digest)
     assert (done["state"], done["step"], done["waiting_on"]) == ("signed", None, [])

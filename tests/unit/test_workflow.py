@@ -49,7 +49,7 @@ EXPECTED: dict[tuple[State, Action, Role], State] = {
 TERMS = {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16", "term_months": 40,
          "grace_months": 6, "method": "level"}
 FULL_PARAMS = {"comment": "ok", "reason": "no", "opinion": "favourable", "terms": TERMS,
-               "terms_sha256": "a" * 64}
+               "terms_sha256": "a" * 64, "certificate": b"cer", "signature": b"sig"}
 ROLE_ACTIONS = {(action, role) for (_s, action, role) in EXPECTED}
 
 

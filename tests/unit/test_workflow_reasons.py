@@ -52,12 +52,15 @@ def test_a_role_that_takes_the_action_at_other_steps_is_told_which_state_it_is()
     (S.PROMTEL_OPINION, A.GIVE_OPINION, R.PROMTEL, "opinion"),
     (S.FOCIR_DECISION, A.APPROVE, R.FOCIR, "terms"),
     (S.AGREEMENT, A.SIGN, R.SME, "terms_sha256"),
+    (S.AGREEMENT, A.SIGN, R.SME, "certificate"),
+    (S.AGREEMENT, A.SIGN, R.SME, "signature"),
 ])
 @pytest.mark.parametrize("empty", [None, "", {}])
 def test_an_empty_required_input_is_named_with_its_own_message(
         state: State, action: Action, role: Role, name: str, empty: Any) -> None:
     params = {"comment": "ok", "reason": "no", "opinion": "favourable",
-              "terms": {"amount": "1"}, "terms_sha256": SHA, name: empty}
+              "terms": {"amount": "1"}, "terms_sha256": SHA, "certificate": b"cer",
+              "signature": b"sig", name: empty}
     found = refusal(CheckFailed, Facts(state, terms_sha256=SHA), action, role, params)
     assert found[0] == (f"{name}_required", name, MISSING_INPUT[name])
     # The guards look only for an absent value: an empty opinion or digest is also "unknown".
@@ -89,16 +92,19 @@ def test_the_sme_may_withdraw_at_step_ten_while_only_focir_has_signed() -> None:
     assert plan(facts, A.WITHDRAW, R.SME, {}).target_for(facts, R.SME) == S.WITHDRAWN
 
 
+EFIRMA = {"certificate": b"cer", "signature": b"sig"}
+
+
 def test_signing_other_terms_names_both_digests() -> None:
     facts = Facts(S.AGREEMENT, terms_sha256="b" * 64)
-    assert refusal(CheckFailed, facts, "sign", R.FOCIR, {"terms_sha256": SHA}) == [
+    assert refusal(CheckFailed, facts, "sign", R.FOCIR, {"terms_sha256": SHA, **EFIRMA}) == [
         ("terms_hash_mismatch", "terms_sha256",
          f"The terms you accepted ({SHA}) are not the approved terms ({'b' * 64}).")]
 
 
 def test_signing_twice_is_refused_once_with_the_reason() -> None:
     facts = Facts(S.AGREEMENT, signed_by=frozenset({R.FOCIR}), terms_sha256=SHA)
-    assert refusal(CheckFailed, facts, "sign", R.FOCIR, {"terms_sha256": SHA}) == [
+    assert refusal(CheckFailed, facts, "sign", R.FOCIR, {"terms_sha256": SHA, **EFIRMA}) == [
         ("already_signed", None, "Your party has already signed this agreement.")]
 
 
