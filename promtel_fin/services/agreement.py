@@ -113,7 +113,12 @@ def signature_view(row: Signature) -> dict[str, Any]:
 def agreement_document(session: Session, user: User, proposal_id: int) -> dict[str, Any]:
     """The agreement for someone who may see the proposal: its cadena original, the text's
     SHA-256 and the signatures so far (404 hidden or missing; 409 before step 10)."""
-    proposal = get_proposal(session, user, proposal_id)
+    return agreement_of(session, get_proposal(session, user, proposal_id))
+
+
+def agreement_of(session: Session, proposal: Proposal) -> dict[str, Any]:
+    """The agreement of a proposal already loaded for someone who may see it (409 before
+    step 10): what ``agreement_document`` answers, and what the agreement's PDF prints."""
     _ready(proposal)
     text = cadena_original(session, proposal)
     order = {str(Role.SME): 0, str(Role.FOCIR): 1}

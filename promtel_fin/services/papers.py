@@ -22,6 +22,7 @@ from ..domain.errors import N_, Conflict, reason
 from ..domain.loan import Schedule, schedule
 from ..domain.workflow import Action, Role, State
 from ..models import HistoryEntry, Proposal, User, utcnow
+from .agreement import agreement_of
 from .finance import loan_terms
 from .loading import Extras
 from .proposals import load_proposal
@@ -75,24 +76,11 @@ def not_ready(proposal: Proposal) -> Conflict:
 
 
 def agreement(session: Session, user: User, proposal: Proposal) -> dict[str, Any]:
-    """Give the agreement's signatures and digest, in the shape of
-    ``services.agreement.agreement_document`` (issue 10 §2): ``signatures`` is a list of
-    ``{"party", "name", "rfc", "curp", "certificate_number", "signed_at",
-    "signature_sha256"}`` and ``sha256`` the digest of the signed text.
-
-    Until e.firma signatures exist, each signature is read from the Signature rows: who
-    signed and when; what an e.firma adds (RFC, CURP, certificate, digest) is None, and the
-    agreement has no digest of its own (the PDFs then print the terms' digest). This is the
-    one function to swap for ``agreement_document`` once e.firma lands.
-    """
-    ids = [s.user_id for s in proposal.signatures]
-    names = {u.id: u.name or u.email for u in session.scalars(
-        select(User).where(User.id.in_(ids)))} if ids else {}
-    rank = {str(party): i for i, party in enumerate(PARTY_ORDER)}
-    return {"sha256": None, "signatures": [
-        {"party": s.party, "name": names.get(s.user_id), "rfc": None, "curp": None,
-         "certificate_number": None, "signed_at": s.signed_at, "signature_sha256": None}
-        for s in sorted(proposal.signatures, key=lambda s: rank.get(s.party, len(rank)))]}
+    """The agreement's signatures and digest (``services.agreement``): ``signatures`` is a list
+    of ``{"party", "name", "rfc", "curp", "certificate_number", "signed_at",
+    "signature_sha256"}`` and ``sha256`` the digest of the cadena original that each party
+    signed. ``user`` may see ``proposal`` (checked by the caller)."""
+    return agreement_of(session, proposal)
 
 
 def _with_datetime(signature: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ schedule computed here independently, who may download them, and when."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -117,13 +118,17 @@ def test_the_signed_agreement_prints_folio_parties_terms_schedule_and_signatures
     for party in (f"Por la acreditada, {company.legal_name}", "Por el acreditante, "
                   "Fondo de Capitalización e Inversión del Sector Rural (FOCIR)"):
         assert party in printed
-    assert f"Firmó: {cast[Role.SME].name}" in printed
-    assert f"Firmó: {cast[Role.FOCIR].name}" in printed
+    # Each signer as the e.firma names them, with the certificate's SAT number, RFC and the
+    # digest of the signature stored for them (services/agreement.py).
+    for signature in proposal.signatures:
+        assert f"Firmó: {signature.signer_name}" in printed
+        assert f"RFC: {signature.rfc}" in printed
+        assert f"Número de certificado del SAT: {signature.certificate_number}" in printed
+        assert hashlib.sha256(signature.signature).hexdigest() in printed
     when = re.findall(r"Fecha y hora de firma: \d{1,2} de [a-z]+ de \d{4}, "
                       r"\d{1,2}:\d{2}:\d{2} -0600", printed)
     assert len(when) == 2
-    assert printed.count("Número de certificado del SAT: —") == 2
-    assert printed.count("Huella digital de la firma (SHA-256): —") == 2
+    assert "Número de certificado del SAT: —" not in printed
     assert "Pendiente de la firma" not in printed
 
 
@@ -134,7 +139,8 @@ def test_the_agreement_awaiting_signatures_shows_who_is_still_to_sign(
     assert printed.count("Pendiente de la firma de esta parte.") == 2
     make.act(proposal.id, cast[Role.SME], "sign")
     printed = pdf_text(api.get(f"/proposals/{proposal.id}/agreement.pdf", cast[Role.FOCIR]).data)
-    assert f"Firmó: {cast[Role.SME].name}" in printed
+    signed = make.session.get(Proposal, proposal.id).signatures
+    assert f"Firmó: {signed[0].signer_name}" in printed
     assert printed.count("Pendiente de la firma de esta parte.") == 1
 
 
