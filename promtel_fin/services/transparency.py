@@ -110,17 +110,26 @@ def published_now(session: Session) -> Published:
 
 
 def published(session: Session, cache: SnapshotCache) -> Published:
-    """Give the portal's figures: from the cache while the data has not changed."""
+    """Give the portal's figures: from the cache while the data has not changed.
+
+    One request at a time recomputes; while it does, the others are served the previous
+    snapshot (when there is one) rather than all aggregating at once.
+    """
     now = time.monotonic()
     snapshot = cache.snapshot
     if snapshot is not None and now - cache.checked < cache.refresh_seconds:
         return snapshot
-    current = stamp(session)
-    if snapshot is None or snapshot.stamp.key != current.key:
-        snapshot = compute(session, current)
-    with cache.lock:
-        cache.snapshot, cache.checked = snapshot, now
-    session.rollback()   # a read: end the transaction
+    if not cache.lock.acquire(blocking=snapshot is None):
+        return snapshot   # another request is refreshing it
+    try:
+        snapshot = cache.snapshot
+        current = stamp(session)
+        if snapshot is None or snapshot.stamp.key != current.key:
+            snapshot = compute(session, current)
+        cache.snapshot, cache.checked = snapshot, time.monotonic()
+    finally:
+        cache.lock.release()
+        session.rollback()   # a read: end the transaction
     return snapshot
 
 
