@@ -14,7 +14,7 @@ from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, Role, State
 from ..models import Proposal, Revision, Signature, User, utcnow
-from . import history
+from . import history, notify
 from .loading import Extras
 from .locking import commit_guarded, flush_guarded
 from .proposals import check_version, document, load_proposal, signed_by
@@ -130,5 +130,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     flush_guarded(session)
     history.append(session, proposal, user, str(transition.action), from_state, proposal.state,
                    comment=comment, payload=payload, revision_number=revision_number)
+    notify.notify_transition(session, proposal, user, str(transition.action),
+                             signed_by(proposal), comment)
     commit_guarded(session)
     return proposal
