@@ -174,10 +174,10 @@ def register_sme(session: Session, data: dict[str, Any]) -> None:
     session.add(company)
     user = _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""),
                      company)
-    user.email_confirmed_at = None   # confirmed by the link mailed now, before submitting
     from .resets import send_confirmation  # resets builds on this module
 
-    send_confirmation(session, user)
+    send_confirmation(session, user)   # flushes the user, created confirmed like all others
+    user.email_confirmed_at = None     # until the link mailed now is opened
     try:
         session.commit()
     except IntegrityError:   # a concurrent registration took the RFC or the e-mail first
