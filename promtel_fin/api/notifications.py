@@ -11,12 +11,14 @@ from ..schemas.notifications import (
     NotificationArgs,
     NotificationOut,
     NotificationPage,
+    OutboxItemOut,
+    OutboxOut,
     PreferencesIn,
     PreferencesOut,
     ReadAllOut,
 )
 from ..security import api_user
-from ..services import inbox
+from ..services import delivery, inbox
 from .errors import fails
 from .parser import Blueprint
 from .proposals import next_link
@@ -73,3 +75,25 @@ class Preferences(MethodView):
         language of your e-mails."""
         return inbox.set_preferences(get_session(), api_user(), data["email_notifications"],
                                      data.get("language"))
+
+
+@blp.route("/notifications/outbox")
+class Outbox(MethodView):
+    @blp.response(200, OutboxOut)
+    @fails(e403="Administrators only")
+    def get(self) -> dict[str, Any]:
+        """E-mails not delivered: those failed for good first (with the last error), then those
+        waiting for their next attempt; and how many are in each state (administrators)."""
+        user = api_user()
+        session = get_session()
+        return {"items": delivery.outbox(session, user),
+                "counts": delivery.outbox_counts(session, user)}
+
+
+@blp.route("/notifications/outbox/<int:notification_id>/retry")
+class OutboxRetry(MethodView):
+    @blp.response(200, OutboxItemOut)
+    @fails(e403="Administrators only")
+    def post(self, notification_id: int) -> Any:
+        """Send a failed e-mail again at the worker's next pass (administrators)."""
+        return delivery.retry(get_session(), api_user(), notification_id)

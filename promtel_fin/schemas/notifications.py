@@ -72,3 +72,25 @@ class NewPasswordIn(StrictSchema):
 
 class AcceptedOut(Schema):
     message = fields.String()
+
+
+class OutboxItemOut(Schema):
+    """An e-mail not delivered yet, or given up on, as the administrator sees it."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    user_id = fields.Integer()
+    email = fields.String(attribute="user.email")
+    subject = Rendered()
+    email_state = fields.String(metadata={"description": "pending or failed"})
+    email_attempts = fields.Integer()
+    email_due_at = fields.DateTime(metadata={"description": "next attempt (when pending)"})
+    email_error = fields.String(allow_none=True)
+    message_id = fields.String()
+    created_at = fields.DateTime()
+
+
+class OutboxOut(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "e-mails by state: pending, sent, skipped, failed"})
+    items = fields.List(fields.Nested(OutboxItemOut))

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..domain.errors import N_, NotFound, reason
+from ..domain.errors import N_, Forbidden, NotFound, reason
 from ..domain.workflow import Role
 from ..models import EmailToken, Notification, User, utcnow
 from ..models.notifications import FAILED, PENDING, SENT, SKIPPED
@@ -129,7 +129,7 @@ def deliver_due(make_session: sessionmaker[Session], config: Mapping[str, Any],
 # What the administrator sees of the outbox.
 def _require_admin(user: User) -> None:
     if user.role != Role.ADMIN:
-        raise NotFound(reason("not_found", N_("The page or record was not found.")))
+        raise Forbidden(reason("admin_only", N_("Only an administrator may see the e-mails.")))
 
 
 def outbox(session: Session, user: User, states: tuple[str, ...] = (FAILED, PENDING),

@@ -127,3 +127,27 @@ def test_the_preferences_page_saves_with_its_token(client: FlaskClient, make: Fa
     session.expire_all()
     fresh = session.get(User, user.id)
     assert fresh is not None and (fresh.email_notifications, fresh.language) == (False, "en")
+
+
+def test_the_administrator_sees_failed_emails_and_sends_them_again(
+        api: ApiClient, client: FlaskClient, make: Factory, session: Session) -> None:
+    admin, reviewer = make.user(Role.ADMIN), make.user(Role.PROMTEL)
+    made, waiting = notify(session, [reviewer, admin], "test", None, subject="Hola", body="b")
+    made.email_state, made.email_attempts, made.email_error = "failed", 10, "SMTPDataError: 451"
+    session.commit()
+    listed = api.get("/notifications/outbox", admin).json
+    assert [i["id"] for i in listed["items"]] == [made.id, waiting.id]
+    assert listed["items"][0]["email_error"] == "SMTPDataError: 451"
+    assert listed["items"][0]["email"] == reviewer.email
+    assert listed["counts"] == {"pending": 1, "sent": 0, "skipped": 0, "failed": 1}
+    assert api.get("/notifications/outbox", reviewer).status_code == 403
+    assert api.post(f"/notifications/outbox/{made.id}/retry", reviewer).status_code == 403
+    sign_in(client, admin)
+    page = text(client.get("/admin/notifications"))
+    assert "SMTPDataError: 451" in page and "Enviar de nuevo" in page
+    again = post(client, f"/admin/notifications/{made.id}/retry", {},
+                 token_from="/admin/notifications")
+    assert again.status_code == 302
+    session.expire_all()
+    assert (made.email_state, made.email_attempts) == ("pending", 0)
+    assert api.post(f"/notifications/outbox/{made.id}/retry", admin).status_code == 404
