@@ -143,3 +143,13 @@ def test_two_workers_at_once_send_each_message_once(
     assert sum(o.sent for o in outcomes) == expected
     assert all(o.sent > 0 for o in outcomes), "both workers should have shared the work"
     assert not set(outcomes[0].ids) & set(outcomes[1].ids)
+
+
+def test_the_command_delivers_in_one_pass(app: Flask, make: Factory, mailbox: Mailbox) -> None:
+    make.proposal(make.cast(), at=State.PROPOSAL)
+    result = app.test_cli_runner().invoke(args=["notifications", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1, skipped 0, to retry 0, failed 0" in result.output
+    assert len(mailbox.messages) == 1
+    again = app.test_cli_runner().invoke(args=["notifications", "deliver", "--limit", "5"])
+    assert "sent 0" in again.output and len(mailbox.messages) == 1
