@@ -49,7 +49,7 @@ def issue(session: Session, purpose: str, user: User | None) -> EmailToken:
     """Add a one-time link for ``user`` (None: the same work for an unknown address)."""
     nonce = secrets.token_hex(32)
     now = utcnow()
-    row = EmailToken(purpose=purpose, user_id=user.id if user else None, nonce=nonce,
+    row = EmailToken(purpose=purpose, user=user, nonce=nonce,   # the user may be unflushed
                      token_sha256=digest(derive(purpose, nonce)), created_at=now,
                      expires_at=now + LIFETIME[purpose])
     session.add(row)

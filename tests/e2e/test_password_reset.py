@@ -166,13 +166,15 @@ def test_a_self_registered_sme_confirms_its_address_before_it_can_submit(
     refused = api.act(proposal.id, user, "submit_proposal")
     assert refused.status_code == 422
     assert refused.json["errors"]["reasons"][0]["code"] == "email_unconfirmed"
-    # A new link may be asked for; the confirmation page takes either link once.
+    # A new link may be asked for; either link confirms, once; then the other is retired.
     assert api.post("/email-confirmations", user).status_code == 202
     second = _link(app, mailbox, email)
     assert second != first
-    opened = client.get(f"/email-confirmation/{second}")
-    assert opened.status_code == 302
-    assert api.post(f"/email-confirmations/{first}").status_code == 410   # retired
+    assert client.get("/email-confirmation/not-a-token").status_code == 410
+    opened = client.get(f"/email-confirmation/{second}")   # the page: confirms, signs nobody in
+    assert opened.status_code == 302 and opened.location.endswith("/login")
+    assert api.post(f"/email-confirmations/{first}").status_code == 410     # retired
+    assert client.get(f"/email-confirmation/{second}").status_code == 410   # used
     session.expire_all()
     assert user.email_confirmed_at is not None
     make.act(proposal.id, user, "submit_proposal")
