@@ -172,7 +172,12 @@ def register_sme(session: Session, data: dict[str, Any]) -> None:
         return
     company = Company(**company_data)
     session.add(company)
-    _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""), company)
+    user = _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""),
+                     company)
+    from .resets import send_confirmation  # resets builds on this module
+
+    send_confirmation(session, user)   # flushes the user, created confirmed like all others
+    user.email_confirmed_at = None     # until the link mailed now is opened
     try:
         session.commit()
     except IntegrityError:   # a concurrent registration took the RFC or the e-mail first

@@ -7,11 +7,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from promtel_fin.domain import efirma
 from promtel_fin.domain.workflow import Role
 
 from ..efirma_helpers import pki
 from ..factories import PASSWORD, Factory
+from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
 
 
 def signed_in(chromium: Any, base: str, email: str, password: str = PASSWORD,
@@ -69,7 +72,8 @@ def fill_proposal(page: Any) -> None:
 
 
 def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
-        live_server: str, chromium: Any, make: Factory, shoot: Any, tmp_path: Path) -> None:
+        live_server: str, chromium: Any, make: Factory, shoot: Any, tmp_path: Path,
+        app: Flask, mailbox: Mailbox) -> None:
     base = live_server
     promtel_user, focir_user = make.user(Role.PROMTEL, name="Revisora"), make.user(Role.FOCIR)
 
@@ -89,6 +93,12 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
     assert "Registro recibido" in sme.content()
     sign_in_here(sme, "duena@telecom-sierra.mx", "Maguey-Cobre-Brujula-88")
     assert sme.url.endswith("/dashboard")
+    deliver(app)   # the address is confirmed with the link mailed to it, before submitting
+    mailed = Mailbox.text(mailbox.to("duena@telecom-sierra.mx")[-1])
+    link = re.search(r"/email-confirmation/[\w-]+", mailed)
+    assert link is not None
+    sme.goto(f"{base}{link.group(0)}")
+    assert "Su correo está confirmado" in sme.content()
     sme.get_by_role("link", name="Iniciar una propuesta nueva").click()
     sme.fill("#title", "Fibra al hogar en Cuautitla")
     press(sme, "Crear la propuesta")

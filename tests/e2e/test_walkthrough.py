@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from promtel_fin.domain.workflow import Role
 
 from ..efirma_helpers import pki
 from ..factories import TERMS, Factory, proposal_document
+from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
 from .conftest import ApiClient
 
 
-def _register(client: FlaskClient) -> str:
+def _register(client: FlaskClient, app: Flask, mailbox: Mailbox) -> str:
     response = client.post("/api/v1/registrations", json={
         "email": "dueña@telecom-cuautitla.mx", "password": "Maguey-Cobre-Brujula-88",
         "name": "María Dueña",
@@ -24,13 +27,19 @@ def _register(client: FlaskClient) -> str:
     login = client.post("/api/v1/tokens", json={"email": "dueña@telecom-cuautitla.mx",
                                                 "password": "Maguey-Cobre-Brujula-88"})
     assert login.status_code == 201
+    # The address is confirmed with the link mailed to it before the SME can submit.
+    deliver(app)
+    link = re.search(r"/email-confirmation/([\w-]+)", Mailbox.text(mailbox.messages[-1]))
+    assert link is not None
+    assert client.post(f"/api/v1/email-confirmations/{link.group(1)}").status_code == 204
     return login.json["token"]
 
 
 def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
-        client: FlaskClient, api: ApiClient, make: Factory) -> None:
+        client: FlaskClient, api: ApiClient, make: Factory, app: Flask,
+        mailbox: Mailbox) -> None:
     """Does the whole process work end to end, including 5->4 and 7->4, through HTTP only?"""
-    token = _register(client)
+    token = _register(client, app, mailbox)
     sme_headers = {"Authorization": f"Bearer {token}"}
     promtel, focir = make.user(Role.PROMTEL), make.user(Role.FOCIR)
 
