@@ -41,7 +41,7 @@ OFFICER_RFC = "LOVA800101A15"
 EFIRMA_PASSWORD = "12345678a"
 # Who gets demo e.firma files: file stem, the RFC its certificate names (a company's, then its
 # representative's), the CURP, the SAT certificate number.
-EFIRMAS: dict[str, tuple[str, str, str | None, str, str]] = {
+EFIRMAS: dict[str, tuple[str, str, str | None, str | None, str]] = {
     "oficial@demo.focir.mx": ("oficial-focir", OFFICER_RFC, None, "LOVA800101HDFPLR09",
                               "30001000000500000001"),
     "morelos@demo.pyme.mx": ("fibra-rural-de-morelos", "FMR180605CD1", "RAMA750315A18",
@@ -221,6 +221,8 @@ for _n, (_email, _name, _rfc, _mun, _town, _base, _title, _amount, _places, _sit
         "localities": [{"name": a, "inegi_key": k, "population": p} for a, k, p in _places],
         "social_sites": [{"kind": k, "name": a, "locality": loc} for k, a, loc in _sites]}
     PLAN.append((_email, _email, "", "signed", 180 + 45 * _n))
+    # Their e.firma names the company's RFC only (no representative's RFC or CURP on file).
+    EFIRMAS[_email] = (_email.split("@")[0], _rfc, None, None, f"3000100000050000{_n + 10:04d}")
 PLAN.append(("morelos@demo.pyme.mx", "ftth", " (Tetecala centro)", "signed", 300))
 PLAN.append(("chiapas@demo.pyme.mx", "satellite", " (Yajalón)", "signed", 240))
 
