@@ -53,7 +53,17 @@ def detail(proposal: Proposal, user: User, missing: list[Reason]) -> dict[str, A
         "terms_sha256": proposal.terms_sha256,
         "policy_snapshot": proposal.policy_snapshot,
         "signatures": proposal.signatures,
+        "pending_decision": pending_decision(proposal),
     }
+
+
+def pending_decision(proposal: Proposal) -> dict[str, Any] | None:
+    """Give the FOCIR decision awaiting a second officer, or None."""
+    if proposal.pending_action is None:
+        return None
+    return {"action": proposal.pending_action, "by": proposal.pending_by,
+            "terms": proposal.pending_terms, "reason": proposal.pending_reason,
+            "at": proposal.pending_at}
 
 
 def schedule_document(plan: Schedule) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
 from .history import HistoryEntry
+from .messages import Message, ReminderLog
 from .people import ApiToken, Company, User
 from .policy import PolicyVersion
 from .proposals import (
@@ -18,6 +19,7 @@ from .proposals import (
 
 __all__ = [
     "ApiToken", "Base", "CashFlow", "Company", "FolioCounter", "Guarantee", "HistoryEntry",
-    "Locality", "PolicyVersion", "Proposal", "Revision", "Signature", "SocialSite", "User",
+    "Locality", "Message", "PolicyVersion", "Proposal", "ReminderLog", "Revision", "Signature",
+    "SocialSite", "User",
     "clock_shift", "utcnow",
 ]

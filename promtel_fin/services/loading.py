@@ -110,7 +110,8 @@ def _statement(scope: str, extras: Extras) -> tuple[Select[Any], tuple[str, ...]
         (name, entity, entity.proposal_id == PROPOSAL_ID)
         for name, (entity, _order) in COLLECTIONS.items()
     ]
-    options = [joinedload(Proposal.company), joinedload(Proposal.assigned_reviewer)]
+    options = [joinedload(Proposal.company), joinedload(Proposal.assigned_reviewer),
+               joinedload(Proposal.pending_by)]
     if extras.history is not None:
         entry = aliased(HistoryEntry, name="window_entry")
         parts.append(("history", entry, and_(entry.proposal_id == PROPOSAL_ID,

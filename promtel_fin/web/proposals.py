@@ -252,6 +252,12 @@ def decision(proposal_id: int) -> Any:
     session = get_session()
     proposal = proposals.get_proposal(session, current_user, proposal_id)
     status = proposals.status(proposal, current_user)
+    pending = proposal.pending_action is not None and State(proposal.state) == State.FOCIR_DECISION
+    if pending and (Role(current_user.role) == Role.FOCIR):
+        # Four eyes: the second officer confirms or returns; the first one sees it waiting.
+        return render_template("decision.html", proposal=proposal, status=status,
+                               pending=_pending_view(proposal), values={}, errors={},
+                               problems=[], plan=None, policy=current_policy(session))
     if "approve" not in status.allowed_actions:
         abort(403)
     policy = current_policy(session)
@@ -285,12 +291,26 @@ def decision(proposal_id: int) -> Any:
                 except DomainError as error:
                     problems = [say(r) for r in error.reasons]
                 else:
-                    flash(_("The financing is approved. The SME can now sign the agreement."))
-                    return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+                    flash(_("Your approval is recorded. A second FOCIR officer must confirm "
+                            "it before the SME can sign."))
+                    return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,
-                           problems=problems, plan=plan, policy=policy
-                           ), 422 if (errors or problems) else 200
+                           problems=problems, plan=plan, policy=policy, status=status,
+                           pending=None), 422 if (errors or problems) else 200
+
+
+def _pending_view(proposal: Any) -> dict[str, Any]:
+    """The pending decision as the decision page shows it, with the schedule of its terms."""
+    terms = proposal.pending_terms
+    plan = None
+    if terms:
+        plan = schedule(LoanTerms(Decimal(terms["amount"]), Decimal(terms["annual_rate"]),
+                                  Decimal(terms["vat_rate"]), int(terms["term_months"]),
+                                  int(terms["grace_months"]), terms["method"]))
+    return {"action": proposal.pending_action, "by": proposal.pending_by,
+            "terms": terms, "reason": proposal.pending_reason, "at": proposal.pending_at,
+            "plan": plan, "mine": proposal.pending_by_id == current_user.id}
 
 
 @bp.get("/proposals/<int:proposal_id>/schedule.<kind>")
