@@ -19,11 +19,11 @@ from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
 from ..domain.workflow import Role, State
 from ..i18n import say
-from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
+from ..schemas import MessageIn, ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
 from ..services import dossier as dossiers
-from ..services import listing, proposals, revisions
+from ..services import listing, messages, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
 from ..services.listing import Filters
@@ -205,7 +205,8 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         figures=view.figures, charts=_charts(view.figures.metrics) if view.figures.metrics
         else None, history=view.history, earlier=view.earlier, revisions=view.revisions,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
-        reviewers=view.reviewers, steps=workflow.STEPS,
+        reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
+        earlier_messages=view.earlier_messages,
         missing=[say(r) for r in view.missing])
     return page, status
 
@@ -243,6 +244,19 @@ def act(proposal_id: int) -> Any:
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
     flash(_("Done: %(action)s.", action=ACTIONS.get(action, action)))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/messages")
+@login_required
+def write_message(proposal_id: int) -> Any:
+    """Write a message in the proposal's thread from the dossier's form."""
+    try:
+        data = MessageIn().load({"body": request.form.get("body", "")})
+        messages.post_message(get_session(), current_user, proposal_id, data["body"])
+    except (ValidationError, CheckFailed, InvalidInput) as error:
+        return _dossier(proposal_id, field_errors(error), "message", 422)
+    flash(_("Message sent."))
+    return redirect(url_for("pages.dossier", proposal_id=proposal_id, _anchor="messages"))
 
 
 @bp.route("/proposals/<int:proposal_id>/decision", methods=["GET", "POST"])
