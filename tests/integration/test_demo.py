@@ -17,3 +17,16 @@ def test_each_proposal_planned_to_a_state_ends_at_that_state(session: Session) -
                for _email, project, suffix, goal, _days in PLAN if goal in STEPS}
     assert len(planned) == 10   # one proposal at each of the ten steps
     assert {title: states[title] for title in planned} == planned
+
+
+def test_the_demo_has_a_decision_awaiting_its_second_officer_and_a_thread(
+        session: Session) -> None:
+    from promtel_fin.models import Message
+
+    list(seed(session))
+    pending = [p for p in session.scalars(select(Proposal)) if p.pending_action]
+    assert [(p.state, p.pending_action) for p in pending] == [("focir_decision", "approve")]
+    assert pending[0].pending_by.email == "oficial@demo.focir.mx"
+    agreements = [p for p in session.scalars(select(Proposal)) if p.state == "agreement"]
+    assert agreements and all(p.approved_terms for p in agreements)
+    assert session.scalar(select(Message.body).order_by(Message.id)).startswith("¿Necesitan")
