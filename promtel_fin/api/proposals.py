@@ -62,8 +62,12 @@ def next_link(kind: str, after: tuple[Any, ...] | None) -> str | None:
 
 
 def _page(kind: str, found: Slice, args: dict[str, Any], user: User) -> dict[str, Any]:
+    items = [present.summary(p, user) for p in found.items]
+    if kind == "queue":
+        items = [{**item, **present.deadline(found.deadlines.get(item["id"]))}
+                 for item in items]
     return {"page_size": args["page_size"], "next": next_link(kind, found.after),
-            "items": [present.summary(p, user) for p in found.items]}
+            "items": items}
 
 
 @blp.route("/proposals")

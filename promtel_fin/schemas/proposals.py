@@ -273,7 +273,11 @@ class QueueArgs(ListArgs):
 
 
 class QueueItem(ProposalSummary):
-    pass
+    due_date = fields.Date(allow_none=True, metadata={
+        "description": "the last day to act at this step: the policy's service level in "
+                       "working days (Mexico's federal holidays excepted), Mexico City's "
+                       "calendar"})
+    overdue = fields.Boolean(metadata={"description": "true once the due date has passed"})
 
 
 class QueuePage(Page):
