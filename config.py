@@ -23,6 +23,10 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _bool(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Settings for every environment; each one can be set by an environment variable."""
 
@@ -60,6 +64,23 @@ class Config:
     # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     JSON_SORT_KEYS = False
+
+    # Issue 11: e-mail over SMTP, sent only by `flask notifications deliver` (never the web
+    # process). Links in e-mails start with PUBLIC_URL (the address people type, no trailing /).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000").rstrip("/")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")      # STARTTLS after connecting
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")      # TLS from the start (usually port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER",
+                                         "PROMTEL/FOCIR <no-reply@localhost>")
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
+    # A failed e-mail is tried again after 1, 2, 4, 8... minutes (at most 6 hours apart), and
+    # is marked failed, for the administrator to see, after this many attempts.
+    NOTIFY_MAX_ATTEMPTS = _int("NOTIFY_MAX_ATTEMPTS", 10)
+    NOTIFY_RETRY_SECONDS = _int("NOTIFY_RETRY_SECONDS", 60)
 
     API_TITLE = "promtel_fin API"
     API_VERSION = "v1"

@@ -209,6 +209,8 @@ def seed_demo(if_empty: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     from .cli_finance import policy_cli, simulate_cli
+    from .cli_notify import notifications_cli
 
-    for group in (db_cli, users_cli, audit_cli, docs_cli, seed_demo, simulate_cli, policy_cli):
+    for group in (db_cli, users_cli, audit_cli, docs_cli, seed_demo, simulate_cli, policy_cli,
+                  notifications_cli):
         app.cli.add_command(group)

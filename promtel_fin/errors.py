@@ -20,11 +20,19 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .db import get_session
-from .domain.errors import CheckFailed, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .domain.errors import (
+    CheckFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotFound,
+)
 from .i18n import by_field, say
 
 STATUS_OF: dict[type[DomainError], int] = {
-    NotFound: 404, Forbidden: 403, Conflict: 409, CheckFailed: 422, InvalidInput: 422,
+    NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, CheckFailed: 422, InvalidInput: 422,
 }
 
 GENERIC = {
@@ -35,6 +43,7 @@ GENERIC = {
     405: lambda: _("This method is not allowed here."),
     409: lambda: _("The request conflicts with the current state of the record."),
     413: lambda: _("The request is too large."),
+    410: lambda: _("This link is no longer valid: it was used or it expired."),
     415: lambda: _("Send the data as JSON (Content-Type: application/json)."),
     422: lambda: _("Some data is not valid; see the errors of each field."),
     429: lambda: _("Too many attempts; wait a few minutes and try again."),

@@ -49,6 +49,10 @@ class Conflict(DomainError):
     """The request does not fit the record's current state or version."""
 
 
+class Gone(DomainError):
+    """The record was good once and no longer is (a used or expired one-time link)."""
+
+
 class CheckFailed(DomainError):
     """A rule that must hold before the action did not hold; every failing reason is listed."""
 

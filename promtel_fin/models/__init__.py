@@ -4,6 +4,7 @@ from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
 from .history import HistoryEntry
 from .messages import Message, ReminderLog
+from .notifications import EmailToken, Notification
 from .people import ApiToken, Company, User
 from .policy import PolicyVersion
 from .proposals import (
@@ -18,8 +19,7 @@ from .proposals import (
 )
 
 __all__ = [
-    "ApiToken", "Base", "CashFlow", "Company", "FolioCounter", "Guarantee", "HistoryEntry",
-    "Locality", "Message", "PolicyVersion", "Proposal", "ReminderLog", "Revision", "Signature",
-    "SocialSite", "User",
-    "clock_shift", "utcnow",
+    "ApiToken", "Base", "CashFlow", "Company", "EmailToken", "FolioCounter", "Guarantee",
+    "HistoryEntry", "Locality", "Message", "Notification", "PolicyVersion", "Proposal",
+    "ReminderLog", "Revision", "Signature", "SocialSite", "User", "clock_shift", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamp, UTCDateTime, utcnow
@@ -41,6 +41,12 @@ class User(Base):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    # Issue 11: the language of this person's e-mails, whether to mail what needs no action of
+    # theirs, and when a self-registered SME confirmed its address (others count as confirmed).
+    language: Mapped[str] = mapped_column(String(5), default="es", server_default="es")
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                      server_default=true())
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
 
     company: Mapped[Company | None] = relationship(back_populates="users")
 

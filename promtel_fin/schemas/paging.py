@@ -25,6 +25,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "queue": (datetime, int),
     "history": (int,),
     "messages": (int,),
+    "notifications": (int,),
 }
 MAX_LENGTH = 200
 INVALID = _l("This cursor is not valid for this list: follow the next link of a page, or leave "

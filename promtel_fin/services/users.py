@@ -172,7 +172,12 @@ def register_sme(session: Session, data: dict[str, Any]) -> None:
         return
     company = Company(**company_data)
     session.add(company)
-    _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""), company)
+    user = _new_user(session, data["email"], data["password"], Role.SME, data.get("name", ""),
+                     company)
+    user.email_confirmed_at = None   # confirmed by the link mailed now, before submitting
+    from .resets import send_confirmation  # resets builds on this module
+
+    send_confirmation(session, user)
     try:
         session.commit()
     except IntegrityError:   # a concurrent registration took the RFC or the e-mail first

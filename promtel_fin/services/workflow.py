@@ -14,7 +14,7 @@ from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, PendingDecision, Role, State, Transition
 from ..models import Proposal, Revision, Signature, User, utcnow
-from . import history
+from . import history, notify, resets
 from .loading import Extras
 from .locking import commit_guarded, flush_guarded
 from .proposals import check_version, document, load_proposal, signed_by
@@ -111,6 +111,8 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
         actor_id=user.id,
     )
     transition = workflow.plan(facts, action, role, params)
+    if transition.action in workflow.FREEZING_ACTIONS:
+        resets.check_may_submit(user)
     target = transition.target_for(facts, role)
     now = utcnow()
     payload: dict[str, Any] = {}
@@ -166,5 +168,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     flush_guarded(session)
     history.append(session, proposal, user, str(transition.action), from_state, proposal.state,
                    comment=comment, payload=payload, revision_number=revision_number)
+    notify.notify_transition(session, proposal, user, str(transition.action),
+                             signed_by(proposal), comment)
     commit_guarded(session)
     return proposal

@@ -130,7 +130,9 @@ def register() -> Response | tuple[str, int] | str:
         else:   # the same answer whether or not the e-mail already had an account
             flash(_("Registration received. If this e-mail had no account, your company and "
                     "your account are ready: sign in below. If it had one, nothing changed: "
-                    "sign in with your current password."))
+                    "sign in with your current password.") + " " + _(
+                "A new account must confirm its address with the link we mail to it before it "
+                "can submit a proposal."))
             return redirect(url_for("web.login"))
     values.pop("password", None)
     return render_template("register.html", values=values, errors=errors), 422

@@ -2,9 +2,14 @@
 
 Every statement the app's engine sends is counted (``before_cursor_execute``), the sign-in
 lookup included: reading a proposal takes at most 3, its dossier page at most 5, a workflow
-action at most 8 (the history's locked heads and sealed entry among them), for a small
+action at most 9 (the history's locked heads and sealed entry among them), for a small
 proposal and for a big one alike (300 localities and sites, 100 guarantees, 65 history
 entries, 14 revisions).
+
+A workflow action was 8 until issue 11: its notifications must be written in the same
+transaction (the outbox), and that costs one statement, an INSERT ... SELECT from users that
+picks the recipients and writes every notification at once, whatever their number. Nothing
+cheaper writes a row, so the limit grew by exactly that one.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ..factories import Factory, proposal_document
 from .conftest import ApiClient
 from .pages import sign_in
 
-DETAIL, DOSSIER, TRANSITION = 3, 5, 8
+DETAIL, DOSSIER, TRANSITION = 3, 5, 9
 
 
 @contextmanager
@@ -142,7 +147,7 @@ ACTIONS = [
 ]
 
 
-def test_a_transition_takes_at_most_8_statements(
+def test_a_transition_takes_at_most_9_statements(
         app: Flask, api: ApiClient, proposals: dict) -> None:
     counts: dict[str, list[int]] = {}
     for size, (cast, proposal) in proposals.items():
@@ -156,7 +161,7 @@ def test_a_transition_takes_at_most_8_statements(
     assert max(counts["big"]) <= TRANSITION, counts
 
 
-def test_acknowledging_and_signing_take_at_most_8_statements(
+def test_acknowledging_and_signing_take_at_most_9_statements(
         app: Flask, api: ApiClient, make: Factory) -> None:
     cast = make.cast()
     fresh = make.proposal(cast, at=State.CONTACT)
