@@ -208,6 +208,7 @@ def seed_demo(if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
+    from . import cli_reminders  # noqa: F401  (adds `notifications remind`)
     from .cli_finance import policy_cli, simulate_cli
     from .cli_notify import notifications_cli
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..domain.errors import N_, Forbidden, reason
-from ..domain.workflow import Role
+from ..domain.workflow import Role, State, waiting_on
 from ..models import Message, Proposal, User, utcnow
+from ..web.labels import ROLES as _ROLES
 from . import history
 from .locking import commit_guarded, flush_guarded
-from .proposals import MAX_ID, get_proposal, not_found
+from .notify import notify, proposal_link, t
+from .proposals import MAX_ID, get_proposal, not_found, signed_by
 from .uow import transactional
 from .visibility import visible_to
 
 ACTION = "message"
+KIND = "message"   # the notifications' kind
 # Who writes in a thread: the SME and the institutions' reviewers (administrators manage
 # people, not proposals, and read only).
 WRITERS = frozenset({Role.SME, Role.PROMTEL, Role.FOCIR})
@@ -72,5 +75,31 @@ def post_message(session: Session, user: User, proposal_id: int, body: str) -> M
     flush_guarded(session)
     history.append(session, proposal, user, ACTION, proposal.state, proposal.state,
                    payload={"message_id": message.id, "body_sha256": message.body_sha256})
+    notify(session, other_side(session, proposal, user), KIND, proposal,
+           subject=t(N_("{folio}: a message from {author}"), folio=proposal.folio,
+                     author=user.name or user.email),
+           body=t(N_("{author} ({role}) wrote about proposal {folio}, “{title}”:\n\n{body}"),
+                  author=user.name or user.email, role=_ROLES.get(user.role, user.role),
+                  folio=proposal.folio, title=proposal.title, body=body),
+           needs_action=True, link=f"{proposal_link(proposal.id)}#messages")
     commit_guarded(session)
     return message
+
+
+def other_side(session: Session, proposal: Proposal, author: User) -> list[User]:
+    """Whom a message is for: the SME's users when staff write; when the SME writes, the
+    assigned PROMTEL reviewer (every active PROMTEL user when none or inactive) and, when
+    FOCIR must act now, its officers. Active users only; never the author."""
+    if Role(author.role) != Role.SME:
+        wanted = and_(User.role == str(Role.SME), User.company_id == proposal.company_id)
+    else:
+        reviewer = proposal.assigned_reviewer
+        promtel = (User.id == reviewer.id if reviewer is not None and reviewer.active
+                   else User.role == str(Role.PROMTEL))
+        waiting = waiting_on(State(proposal.state), signed_by(proposal),
+                             proposal.pending_action is not None)
+        wanted = (or_(promtel, User.role == str(Role.FOCIR))
+                  if Role.FOCIR in waiting and proposal.presented_at is not None else promtel)
+        wanted = and_(User.role != str(Role.SME), wanted)
+    return list(session.scalars(select(User).where(wanted, User.active.is_(True),
+                                                   User.id != author.id)))

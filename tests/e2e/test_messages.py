@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from sqlalchemy import text
@@ -13,7 +15,7 @@ from promtel_fin.services.audit import verify
 from promtel_fin.services.history import keyring
 from promtel_fin.services.messages import body_digest
 
-from ..factories import Factory
+from ..factories import SECOND_FOCIR, Factory
 from .conftest import ApiClient
 from .pages import post, sign_in
 
@@ -164,3 +166,50 @@ def test_the_dossier_shows_the_thread_and_its_form_writes_to_it(
     assert "<script>alert(1)" not in page
     assert client.post(f"{path}/messages", data={"body": "sin token"}).status_code in (400, 403)
     assert session.query(HistoryEntry).filter_by(action="message").count() == 1
+
+
+def _told(session: Session, proposal_id: int, kind: str = "message") -> dict[int, Any]:
+    from sqlalchemy import select
+
+    from promtel_fin.models import Notification
+
+    session.expire_all()
+    rows = session.scalars(select(Notification).where(
+        Notification.proposal_id == proposal_id, Notification.kind == kind)).all()
+    return {n.user_id: n for n in rows}
+
+
+def test_a_message_notifies_the_other_side_in_its_transaction(
+        api: ApiClient, make: Factory, session: Session) -> None:
+    from promtel_fin.domain.texts import render
+
+    cast = make.cast()
+    colleague = make.user(Role.SME, company=cast[Role.SME].company)
+    stranger_reviewer = make.user(Role.PROMTEL)
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)   # reviewer assigned
+    pid, sme, promtel = proposal.id, cast[Role.SME], cast[Role.PROMTEL]
+    ids = {"sme": sme.id, "colleague": colleague.id, "promtel": promtel.id,
+           "other": stranger_reviewer.id, "focir": cast[Role.FOCIR].id}
+    api.post(f"/proposals/{pid}/messages", sme, json={"body": "¿Hay {avance}?"})
+    told = _told(session, pid)
+    assert set(told) == {ids["promtel"]}            # the assigned reviewer, not the author
+    note = told[ids["promtel"]]
+    assert note.needs_action and note.link == f"/proposals/{pid}#messages"
+    assert render(note.body, lambda s: s).endswith("¿Hay {avance}?")   # never a template
+    assert proposal.folio in render(note.subject, lambda s: s)
+    api.post(f"/proposals/{pid}/messages", promtel, json={"body": "Sí."})
+    told = _told(session, pid)
+    assert set(told) == {ids["promtel"], ids["sme"], ids["colleague"]}
+    # a refused message tells nobody
+    api.post(f"/proposals/{pid}/messages", sme, json={"body": ""})
+    assert len(_told(session, pid)) == 3
+
+
+def test_an_sme_message_reaches_focir_when_focir_must_act(
+        api: ApiClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.FOCIR_FEEDBACK)
+    pid = proposal.id
+    expected = {cast[Role.PROMTEL].id, cast[Role.FOCIR].id, cast[SECOND_FOCIR].id}
+    api.post(f"/proposals/{pid}/messages", cast[Role.SME], json={"body": "¿Dudas?"})
+    assert set(_told(session, pid)) == expected
