@@ -161,11 +161,21 @@ def docs_workflow(output: Path) -> None:
     click.echo(f"wrote {output}")
 
 
+def _leads_to(t: workflow.Transition) -> str:
+    if t.action == workflow.Action.SIGN:
+        return "signed (when both have signed)"
+    if t.action == workflow.Action.CONFIRM_DECISION:
+        return "agreement (pending approve) or rejected (pending reject)"
+    if t.records_decision:
+        return f"{t.target} (records a pending decision)"
+    return str(t.target)
+
+
 def workflow_markdown() -> str:
     """Render the transition table and its diagram as Markdown."""
     rows = "\n".join(
         f"| {workflow.step_of(t.source) or '-'} | `{t.source}` | {t.role} | `{t.action}` | "
-        f"`{'signed (when both have signed)' if t.resolve else t.target}` | "
+        f"`{_leads_to(t)}` | "
         f"{', '.join(t.requires) or '-'} | {', '.join(g.__name__ for g in t.guards) or '-'} |"
         for t in workflow.TRANSITIONS if t.action != workflow.Action.WITHDRAW
     )
@@ -177,6 +187,9 @@ def workflow_markdown() -> str:
         "| step | state | role | action | leads to | requires | guards |\n"
         "|---|---|---|---|---|---|---|\n"
         f"{rows}\n\n"
+        "Four eyes at step 9: `approve` and `reject` by one FOCIR officer only record a pending"
+        " decision; a different FOCIR officer takes `confirm_decision` (which applies it) or"
+        " `return_decision` (which discards it).\n\n"
         "The SME may `withdraw` from any of steps 1-10 (at step 10 only until it has signed)."
         " Final states: "
         + ", ".join(f"`{s}`" for s in sorted(workflow.FINAL_STATES)) + ".\n"
@@ -199,6 +212,7 @@ def seed_demo(if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
+    from . import cli_reminders  # noqa: F401  (adds `notifications remind`)
     from .cli_finance import policy_cli, simulate_cli
     from .cli_notify import notifications_cli
 

@@ -23,6 +23,7 @@ from .models import Company, User, clock_shift, utcnow
 from .services import users
 from .services.agreement import agreement_document
 from .services.efirma import DEMO_CA_FILE, demo_dir
+from .services.messages import post_message
 from .services.proposals import create_proposal, get_proposal
 from .services.workflow import take_action
 
@@ -30,6 +31,8 @@ PASSWORDS = {
     "admin@demo.promtel.mx": ("admin", "Tejon-Milpa-Faro-81"),
     "revisor@demo.promtel.mx": ("promtel", "Nopal-Cometa-Guitarra-17"),
     "oficial@demo.focir.mx": ("focir", "Ocelote-Tinta-Viento-7"),
+    # A second FOCIR officer: four eyes on every decision (issue 11 §5).
+    "supervisora@demo.focir.mx": ("focir", "Quetzal-Marimba-Lluvia-52"),
     "morelos@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
     "chiapas@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
     "veracruz@demo.pyme.mx": ("sme", "Jicama-Bruma-Candil-31"),
@@ -170,7 +173,15 @@ PLAN: list[tuple[str, str, str, str, int]] = [
     ("morelos@demo.pyme.mx", "ftth", " (Miacatlán)", "focir_requests_changes", 100),
     ("chiapas@demo.pyme.mx", "satellite", " (Chilón)", "rejected", 70),
     ("veracruz@demo.pyme.mx", "wifi", " (Ilamatlán)", "withdrawn", 50),
+    ("morelos@demo.pyme.mx", "ftth", " (Cuautlita)", "decision_pending", 110),
 ]
+# A few messages in the threads: (goal of the proposal, author, body).
+MESSAGES: list[tuple[str, str, str]] = [
+    ("promtel_feedback", "sme", "¿Necesitan la carta de la presidencia municipal antes de la "
+                                "retroalimentación?"),
+    ("promtel_feedback", "promtel", "Sí, por favor adjúntela; la revisamos esta semana."),
+]
+SECOND_FOCIR = "supervisora@demo.focir.mx"
 
 # More signed agreements, in other states, so that the transparency portal shows a real map:
 # five more SMEs (same password as the others) and two more agreements of the first three. They
@@ -242,9 +253,12 @@ _path: list[tuple[str, str, dict[str, Any]]] = [
     ("promtel", "give_opinion", {"opinion": "favourable",
                                  "comment": "Viable: flujos positivos desde el segundo año."}),
     ("focir", "approve", {}),
+    ("focir_second", "confirm_decision", {}),
 ]
 for _i, _state in enumerate(STEPS):
     STEPS_TO[str(_state)] = _path[:_i]
+STEPS_TO["agreement"] = _path
+STEPS_TO["decision_pending"] = _path[:-1]   # approved by one officer, awaiting the second
 STEPS_TO["sme_signs"] = [*_path, ("sme", "sign", {})]
 STEPS_TO["signed"] = [*_path, ("sme", "sign", {}), ("focir", "sign", {})]
 STEPS_TO["focir_requests_changes"] = [
@@ -350,14 +364,16 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
         if email in COMPANIES:
             company = Company(**COMPANIES[email])
             session.add(company)
-        people[role if role != "sme" else email] = users.create_user(
+        key = "focir_second" if email == SECOND_FOCIR else role if role != "sme" else email
+        people[key] = users.create_user(
             session, email, password, role, name=email.split("@")[0].title(), company=company)
     people["focir"].rfc = OFFICER_RFC
     session.commit()
     files = demo_efirma_files()
     for email, project, suffix, goal, days_ago in PLAN:
         sme = people[email]
-        actors = {"sme": sme, "promtel": people["promtel"], "focir": people["focir"]}
+        actors = {"sme": sme, "promtel": people["promtel"], "focir": people["focir"],
+                  "focir_second": people["focir_second"]}
         start = timedelta(days=-days_ago)
         with clock_shift(start):
             proposal = create_proposal(session, sme, _document(project, suffix))
@@ -373,6 +389,9 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
                 current = get_proposal(session, actor, proposal.id)
                 take_action(session, actor, proposal.id, Action(action), current.version,
                             _params(proposal.id, action, params, session, actor))
+        for at, role, body in MESSAGES:
+            if at == goal:
+                post_message(session, actors[role], proposal.id, body)
         yield f"proposal {proposal.id}: {proposal.title} -> {goal}"
     yield ""
     yield "Demo users (e-mail / password / role):"

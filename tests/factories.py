@@ -56,8 +56,11 @@ DOCUMENT: dict[str, Any] = {
 TERMS = {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16", "term_months": 40,
          "grace_months": 6, "method": "level"}
 
+# A second FOCIR officer in every cast: four eyes on FOCIR decisions (issue 11 §5).
+SECOND_FOCIR = "focir_second"
+
 # The happy path, as (role, action, params); a proposal at state S has taken the steps before S.
-HAPPY_PATH: list[tuple[Role, str, dict[str, Any]]] = [
+HAPPY_PATH: list[tuple[Role | str, str, dict[str, Any]]] = [
     (Role.PROMTEL, "acknowledge_contact", {}),
     (Role.SME, "submit_proposal", {}),
     (Role.PROMTEL, "give_feedback", {"comment": "Afine la demanda por localidad."}),
@@ -67,11 +70,12 @@ HAPPY_PATH: list[tuple[Role, str, dict[str, Any]]] = [
     (Role.FOCIR, "give_feedback", {"comment": "Bancable."}),
     (Role.PROMTEL, "give_opinion", {"opinion": "favourable", "comment": "Viable."}),
     (Role.FOCIR, "approve", {"terms": TERMS}),
+    (SECOND_FOCIR, "confirm_decision", {}),
 ]
 REACHED_BY = {State.CONTACT: 0, **{s: i + 1 for i, s in enumerate(
     [State.PROPOSAL, State.PROMTEL_FEEDBACK, State.UPDATE, State.PROMTEL_VERIFICATION,
      State.FOCIR_PRESENTATION, State.FOCIR_FEEDBACK, State.PROMTEL_OPINION,
-     State.FOCIR_DECISION, State.AGREEMENT])}}
+     State.FOCIR_DECISION])}, State.AGREEMENT: len(HAPPY_PATH)}
 
 
 def proposal_document(**overrides: Any) -> dict[str, Any]:
@@ -132,12 +136,14 @@ class Factory:
     def headers(self, user: User, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user)}", **extra}
 
-    def cast(self, sme: User | None = None) -> dict[Role, User]:
-        """Give one user per role (the SME's company owns the proposals)."""
+    def cast(self, sme: User | None = None) -> dict[Any, User]:
+        """Give one user per role (the SME's company owns the proposals), and a second FOCIR
+        officer (``SECOND_FOCIR``) who confirms the first one's decisions."""
         return {Role.SME: sme or self.user(Role.SME), Role.PROMTEL: self.user(Role.PROMTEL),
-                Role.FOCIR: self.user(Role.FOCIR), Role.ADMIN: self.user(Role.ADMIN)}
+                Role.FOCIR: self.user(Role.FOCIR), Role.ADMIN: self.user(Role.ADMIN),
+                SECOND_FOCIR: self.user(Role.FOCIR)}
 
-    def proposal(self, cast: dict[Role, User] | None = None, at: State = State.CONTACT,
+    def proposal(self, cast: dict[Any, User] | None = None, at: State = State.CONTACT,
                  **document: Any) -> Proposal:
         """Create a proposal through the services and walk it to ``at`` along the happy path."""
         cast = cast or self.cast()

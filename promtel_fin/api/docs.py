@@ -37,7 +37,8 @@ def workflow_table() -> Any:
         "states": [{"state": s.value, "step": workflow.step_of(s)} for s in workflow.State],
         "transitions": [
             {"from": t.source.value, "action": t.action.value, "role": t.role.value,
-             "to": t.target.value, "requires": list(t.requires),
+             "to": t.target.value, "leads_to": [s.value for s in t.leads_to()],
+             "requires": list(t.requires),
              "guards": [g.__name__ for g in t.guards]}
             for t in workflow.TRANSITIONS
         ],

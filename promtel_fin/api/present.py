@@ -15,6 +15,7 @@ from ..domain.viability import Metrics
 from ..domain.workflow import Role
 from ..i18n import say
 from ..models import Proposal, User
+from ..services.deadlines import Deadline
 from ..services.proposals import document, status
 
 
@@ -32,6 +33,12 @@ def summary(proposal: Proposal, user: User) -> dict[str, Any]:
         "updated_at": proposal.updated_at,
         **vars(status(proposal, user)),   # shallow: asdict would deep-copy every list
     }
+
+
+def deadline(due: Deadline | None) -> dict[str, Any]:
+    """Give a queue item's deadline fields: the last day to act at its step, and whether it
+    has passed (Mexico City's calendar, working days)."""
+    return {"due_date": due.due_date if due else None, "overdue": bool(due and due.overdue)}
 
 
 def detail(proposal: Proposal, user: User, missing: list[Reason]) -> dict[str, Any]:
@@ -53,7 +60,17 @@ def detail(proposal: Proposal, user: User, missing: list[Reason]) -> dict[str, A
         "terms_sha256": proposal.terms_sha256,
         "policy_snapshot": proposal.policy_snapshot,
         "signatures": proposal.signatures,
+        "pending_decision": pending_decision(proposal),
     }
+
+
+def pending_decision(proposal: Proposal) -> dict[str, Any] | None:
+    """Give the FOCIR decision awaiting a second officer, or None."""
+    if proposal.pending_action is None:
+        return None
+    return {"action": proposal.pending_action, "by": proposal.pending_by,
+            "terms": proposal.pending_terms, "reason": proposal.pending_reason,
+            "at": proposal.pending_at}
 
 
 def schedule_document(plan: Schedule) -> dict[str, Any]:

@@ -18,6 +18,10 @@ from ..schemas import (
     HistoryArgs,
     HistoryPage,
     ListArgs,
+    MessageArgs,
+    MessageIn,
+    MessageOut,
+    MessagePage,
     Page,
     ProposalIn,
     ProposalOut,
@@ -30,7 +34,7 @@ from ..schemas import (
 )
 from ..schemas.paging import encode_cursor
 from ..security import api_user
-from ..services import agreement, history, listing, proposals, revisions, workflow
+from ..services import agreement, history, listing, messages, proposals, revisions, workflow
 from ..services.listing import FILTER_KEYS, Filters, Slice
 from . import present
 from .errors import fails
@@ -59,8 +63,12 @@ def next_link(kind: str, after: tuple[Any, ...] | None) -> str | None:
 
 
 def _page(kind: str, found: Slice, args: dict[str, Any], user: User) -> dict[str, Any]:
+    items = [present.summary(p, user) for p in found.items]
+    if kind == "queue":
+        items = [{**item, **present.deadline(found.deadlines.get(item["id"]))}
+                 for item in items]
     return {"page_size": args["page_size"], "next": next_link(kind, found.after),
-            "items": [present.summary(p, user) for p in found.items]}
+            "items": items}
 
 
 @blp.route("/proposals")
@@ -150,6 +158,29 @@ class History(MethodView):
         entries, last = history.history_page(session, proposal_id, after, args["page_size"])
         return {"page_size": args["page_size"], "items": entries,
                 "next": next_link("history", None if last is None else (last,))}
+
+
+@blp.route("/proposals/<int:proposal_id>/messages")
+class Messages(MethodView):
+    @blp.arguments(MessageArgs(), location="query")
+    @blp.response(200, MessagePage)
+    def get(self, args: dict[str, Any], proposal_id: int) -> dict[str, Any]:
+        """Read the proposal's thread between its SME and the staff, oldest first; follow
+        `next` for more."""
+        after = args["cursor"][0] if args["cursor"] else None
+        items, last = messages.list_messages(get_session(), api_user(), proposal_id, after,
+                                             args["page_size"])
+        return {"page_size": args["page_size"], "items": items,
+                "next": next_link("messages", None if last is None else (last,))}
+
+    @blp.arguments(MessageIn)
+    @blp.response(201, MessageOut)
+    @fails(403, e422="The body is empty, longer than 5,000 characters, or holds control "
+                     "characters")
+    def post(self, data: dict[str, Any], proposal_id: int) -> Any:
+        """Write a message in the proposal's thread (never edited or deleted); the other side
+        is notified."""
+        return messages.post_message(get_session(), api_user(), proposal_id, data["body"])
 
 
 @blp.route("/proposals/<int:proposal_id>/revisions")

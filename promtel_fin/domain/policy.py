@@ -9,6 +9,8 @@ from typing import Any
 from .errors import N_, Reason, reason
 
 METHODS = ("level", "equal_principal")
+SLA_PREFIX = "sla_days_"
+MAX_SLA_DAYS = 250   # about a working year
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,18 @@ class Policy:
     rural_population_threshold: int = 2500
     # Proposals a company may hold before submitting (steps 1 and 2) at the same time.
     max_open_drafts: int = 5
+    # Service levels: working days (Mexico's federal holidays excepted) for whoever must act at
+    # each of the ten steps, counted from the day after the proposal reached it (issue 11 §3).
+    sla_days_contact: int = 5
+    sla_days_proposal: int = 30
+    sla_days_promtel_feedback: int = 15
+    sla_days_update: int = 30
+    sla_days_promtel_verification: int = 10
+    sla_days_focir_presentation: int = 10
+    sla_days_focir_feedback: int = 15
+    sla_days_promtel_opinion: int = 10
+    sla_days_focir_decision: int = 15
+    sla_days_agreement: int = 20
     haircuts: dict[str, Decimal] = field(
         default_factory=lambda: {
             "real_estate": Decimal("0.30"),
@@ -37,6 +51,11 @@ class Policy:
             "other": Decimal("0.80"),
         }
     )
+
+    def sla_days(self, state: str) -> int | None:
+        """Give the service level of a step in working days (None for a final state)."""
+        value = getattr(self, f"{SLA_PREFIX}{state}", None)
+        return value if isinstance(value, int) else None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize with decimals as strings, for JSON storage and hashing."""
@@ -85,6 +104,11 @@ def policy_problems(policy: Policy) -> list[Reason]:
         problems.append(reason("grace_not_less_than_term",
                                N_("max_grace_months must be shorter than max_term_months."),
                                field="max_grace_months"))
+    for f in fields(policy):
+        if f.name.startswith(SLA_PREFIX) and not 1 <= getattr(policy, f.name) <= MAX_SLA_DAYS:
+            problems.append(reason("sla_out_of_range",
+                                   N_("{name} must be from 1 to {limit} working days."),
+                                   field=f.name, name=f.name, limit=MAX_SLA_DAYS))
     for kind, haircut in policy.haircuts.items():
         if not Decimal(0) <= haircut <= Decimal(1):
             problems.append(reason("haircut_out_of_range",

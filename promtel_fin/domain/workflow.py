@@ -54,6 +54,8 @@ class Action(StrEnum):
     REJECT = "reject"
     SIGN = "sign"
     WITHDRAW = "withdraw"
+    CONFIRM_DECISION = "confirm_decision"
+    RETURN_DECISION = "return_decision"
 
 
 STEPS: tuple[State, ...] = (
@@ -72,6 +74,9 @@ DRAFT_STATES = frozenset({State.CONTACT, State.PROPOSAL})
 # Submissions that freeze an immutable revision of the proposal.
 FREEZING_ACTIONS = frozenset({Action.SUBMIT_PROPOSAL, Action.SUBMIT_UPDATE})
 OPINIONS = ("favourable", "unfavourable")
+# Four eyes at step 9: one FOCIR officer's approve or reject is only a pending decision until a
+# different FOCIR officer confirms it (or returns it, which discards it).
+DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
 
 
 def step_of(state: State) -> int | None:
@@ -80,14 +85,28 @@ def step_of(state: State) -> int | None:
 
 
 @dataclass(frozen=True)
+class PendingDecision:
+    """A FOCIR decision (approve with its terms, or reject with its reason) awaiting a second
+    officer: ``by`` is the id of the officer who proposed it."""
+
+    action: Action
+    by: int
+    terms: Mapping[str, Any] | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
-    """What the guards may look at: the proposal as it stands, and the policy in force."""
+    """What the guards may look at: the proposal as it stands, the policy in force, and who
+    acts (``actor_id``, for the four-eyes rule)."""
 
     state: State
     signed_by: frozenset[Role] = frozenset()
     incomplete: tuple[Reason, ...] = ()
     policy: Policy = field(default_factory=Policy)
     terms_sha256: str | None = None
+    pending: PendingDecision | None = None
+    actor_id: int | None = None
 
 
 Guard = Callable[[Facts, Role, Mapping[str, Any]], list[Reason]]
@@ -139,8 +158,23 @@ def signer_accepts_current_terms(facts: Facts, role: Role,
                    field="terms_sha256", given=given, expected=facts.terms_sha256)]
 
 
+def pending_terms_within_policy(facts: Facts, role: Role,
+                                params: Mapping[str, Any]) -> list[Reason]:
+    """Hold when the pending approval's terms are still inside the policy in force."""
+    pending = facts.pending
+    if pending is None or pending.action != Action.APPROVE or not pending.terms:
+        return []
+    return check_terms(dict(pending.terms), facts.policy)
+
+
 def _after_signing(facts: Facts, role: Role) -> State:
     return State.SIGNED if facts.signed_by | {role} >= SIGNING_PARTIES else State.AGREEMENT
+
+
+def _decided(facts: Facts, role: Role) -> State:
+    """Apply the pending decision: an approval leads to the agreement, a rejection ends it."""
+    assert facts.pending is not None
+    return State.AGREEMENT if facts.pending.action == Action.APPROVE else State.REJECTED
 
 
 @dataclass(frozen=True)
@@ -156,10 +190,28 @@ class Transition:
     resolve: Callable[[Facts, Role], State] | None = None
     # Not offered to a party once it has signed (signing again, withdrawing after signing).
     closed_once_signed: bool = False
+    # Offered only while a FOCIR decision is pending (True) or only while none is (False).
+    pending: bool | None = None
+    # Records a pending decision instead of applying it (approve and reject at step 9).
+    records_decision: bool = False
+    # Refused (403) to the officer who proposed the pending decision.
+    four_eyes: bool = False
+    # The states ``resolve`` may lead to, for the diagram and the docs (default: ``target``).
+    outcomes: tuple[State, ...] = ()
 
-    def open_to(self, role: Role, signed_by: frozenset[Role]) -> bool:
-        """Say whether this row is offered to ``role`` given who has signed."""
-        return not (self.closed_once_signed and role in signed_by)
+    def open_to(self, role: Role, signed_by: frozenset[Role], pending: bool = False,
+                proposer: bool = False) -> bool:
+        """Say whether this row is offered to ``role`` given who has signed, whether a
+        decision is pending, and whether this user proposed it."""
+        if self.closed_once_signed and role in signed_by:
+            return False
+        if self.pending is not None and self.pending != pending:
+            return False
+        return not (self.four_eyes and proposer)
+
+    def leads_to(self) -> tuple[State, ...]:
+        """Give every state this row may lead to."""
+        return self.outcomes or (self.target,)
 
     def target_for(self, facts: Facts, role: Role) -> State:
         """Give the state this transition leads to for these facts."""
@@ -187,14 +239,20 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.FOCIR_FEEDBACK, A.REJECT, R.FOCIR, S.REJECTED, requires=("reason",)),
     Transition(S.PROMTEL_OPINION, A.GIVE_OPINION, R.PROMTEL, S.FOCIR_DECISION,
                requires=("opinion", "comment"), guards=(opinion_is_known,)),
-    Transition(S.FOCIR_DECISION, A.APPROVE, R.FOCIR, S.AGREEMENT, requires=("terms",),
-               guards=(terms_within_policy,)),
-    Transition(S.FOCIR_DECISION, A.REJECT, R.FOCIR, S.REJECTED, requires=("reason",)),
+    Transition(S.FOCIR_DECISION, A.APPROVE, R.FOCIR, S.FOCIR_DECISION, requires=("terms",),
+               guards=(terms_within_policy,), pending=False, records_decision=True),
+    Transition(S.FOCIR_DECISION, A.REJECT, R.FOCIR, S.FOCIR_DECISION, requires=("reason",),
+               pending=False, records_decision=True),
+    Transition(S.FOCIR_DECISION, A.CONFIRM_DECISION, R.FOCIR, S.AGREEMENT,
+               guards=(pending_terms_within_policy,), resolve=_decided, pending=True,
+               four_eyes=True, outcomes=(S.AGREEMENT, S.REJECTED)),
+    Transition(S.FOCIR_DECISION, A.RETURN_DECISION, R.FOCIR, S.FOCIR_DECISION,
+               requires=("comment",), pending=True, four_eyes=True),
     *(
         Transition(S.AGREEMENT, A.SIGN, party, S.SIGNED,
                    requires=("terms_sha256", "certificate", "signature"),
                    guards=(party_has_not_signed, signer_accepts_current_terms),
-                   resolve=_after_signing, closed_once_signed=True)
+                   resolve=_after_signing, closed_once_signed=True, outcomes=(S.SIGNED,))
         for party in (R.SME, R.FOCIR)
     ),
     *(Transition(state, A.WITHDRAW, R.SME, S.WITHDRAWN) for state in STEPS
@@ -222,25 +280,48 @@ MISSING_INPUT = {
 }
 
 
-def waiting_on(state: State, signed_by: frozenset[Role] = frozenset()) -> tuple[Role, ...]:
+def waiting_on(state: State, signed_by: frozenset[Role] = frozenset(),
+               pending: bool = False) -> tuple[Role, ...]:
     """Name the roles that must act next, in table order (none when final)."""
     roles = []
     for t in TRANSITIONS:
         if (t.source == state and t.action != Action.WITHDRAW and t.role not in roles
-                and t.open_to(t.role, signed_by)):
+                and t.open_to(t.role, signed_by, pending)):
             roles.append(t.role)
     return tuple(roles)
 
 
-def allowed_actions(state: State, role: Role,
-                    signed_by: frozenset[Role] = frozenset()) -> list[str]:
-    """List the actions this role may take now (guards are checked when it takes them)."""
+def allowed_actions(state: State, role: Role, signed_by: frozenset[Role] = frozenset(),
+                    pending: bool = False, proposer: bool = False) -> list[str]:
+    """List the actions this role may take now (guards are checked when it takes them).
+
+    ``pending``: a FOCIR decision awaits its second officer; ``proposer``: this user proposed
+    it (and so may neither confirm nor return it)."""
     actions = []
     for t in TRANSITIONS:
         if (t.source == state and t.role == role and t.action not in actions
-                and t.open_to(role, signed_by)):
+                and t.open_to(role, signed_by, pending, proposer)):
             actions.append(t.action)
     return [str(a) for a in actions]
+
+
+def _four_eyes(facts: Facts, transition: Transition) -> None:
+    """Refuse a step-9 decision that does not fit whether one is pending, and refuse its
+    confirmation or return to the officer who proposed it."""
+    pending = facts.pending
+    if transition.pending is True and pending is None:
+        raise Conflict(reason("no_pending_decision",
+                              N_("There is no pending decision to {action}."),
+                              action=transition.action))
+    if transition.pending is False and pending is not None:
+        raise Conflict(reason("decision_pending",
+                              N_("A decision ({decision}) is already pending; a second FOCIR "
+                                 "officer must confirm or return it first."),
+                              decision=pending.action))
+    if transition.four_eyes and pending is not None and pending.by == facts.actor_id:
+        raise Forbidden(reason("same_officer",
+                               N_("You proposed this decision: a different FOCIR officer must "
+                                  "confirm or return it.")))
 
 
 def plan(facts: Facts, action: Action | str, role: Role, params: Mapping[str, Any]) -> Transition:
@@ -269,6 +350,7 @@ def plan(facts: Facts, action: Action | str, role: Role, params: Mapping[str, An
                                N_("The role {role} cannot take the action {action} at the "
                                   "state {state}."),
                                role=role, action=action, state=facts.state))
+    _four_eyes(facts, transition)
     problems = [
         reason(f"{name}_required", MISSING_INPUT[name], field=name)
         for name in transition.requires
@@ -287,11 +369,18 @@ def mermaid() -> str:
     for t in TRANSITIONS:
         if t.action == Action.WITHDRAW:
             continue
-        target = State.SIGNED if t.resolve else t.target
         note = " (both parties)" if t.action == Action.SIGN else ""
+        if t.records_decision:
+            note = " (pending, four eyes)"
         if t.action == Action.SIGN and t.role == Role.FOCIR:
             continue
-        lines.append(f"    {t.source} --> {target}: {t.action} [{t.role}]{note}")
+        for target in t.leads_to():
+            if t.action == Action.CONFIRM_DECISION:
+                decision = Action.APPROVE if target == State.AGREEMENT else Action.REJECT
+                note = f" (another officer, of a pending {decision})"
+            elif t.action == Action.RETURN_DECISION:
+                note = " (another officer, discards it)"
+            lines.append(f"    {t.source} --> {target}: {t.action} [{t.role}]{note}")
     lines.append(f"    note right of {State.WITHDRAWN}: withdraw [sme] from any step 1-10"
                  " (at 10 until it signs)")
     lines.extend(f"    {s} --> [*]" for s in sorted(FINAL_STATES))

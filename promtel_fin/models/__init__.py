@@ -3,6 +3,7 @@
 from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
 from .history import HistoryEntry
+from .messages import Message, ReminderLog
 from .notifications import EmailToken, Notification
 from .people import ApiToken, Company, User
 from .policy import PolicyVersion
@@ -19,6 +20,6 @@ from .proposals import (
 
 __all__ = [
     "ApiToken", "Base", "CashFlow", "Company", "EmailToken", "FolioCounter", "Guarantee",
-    "HistoryEntry", "Locality", "Notification", "PolicyVersion", "Proposal", "Revision",
-    "Signature", "SocialSite", "User", "clock_shift", "utcnow",
+    "HistoryEntry", "Locality", "Message", "Notification", "PolicyVersion", "Proposal",
+    "ReminderLog", "Revision", "Signature", "SocialSite", "User", "clock_shift", "utcnow",
 ]

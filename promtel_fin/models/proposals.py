@@ -58,12 +58,20 @@ class Proposal(Base):
     approved_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     terms_sha256: Mapped[str | None] = mapped_column(String(64))
     policy_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # A FOCIR decision at step 9 awaiting a second officer (four eyes): approve with its terms
+    # or reject with its reason, by whom and when; cleared when confirmed or returned.
+    pending_action: Mapped[str | None] = mapped_column(String(16))
+    pending_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pending_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    pending_reason: Mapped[str | None] = mapped_column(Text)
+    pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
     company: Mapped[Company] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     assigned_reviewer: Mapped[User | None] = relationship(foreign_keys=[assigned_reviewer_id])
+    pending_by: Mapped[User | None] = relationship(foreign_keys=[pending_by_id])
     localities: Mapped[list[Locality]] = relationship(
         cascade="all, delete-orphan", order_by="Locality.position")
     social_sites: Mapped[list[SocialSite]] = relationship(

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..domain.loan import DAY_COUNTS
+from ..domain.policy import MAX_SLA_DAYS
 from .common import StrictSchema
 from .fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
 from .proposals import CashFlowIn, TermsIn
@@ -93,6 +94,17 @@ class PolicyIn(StrictSchema):
     credit_report_max_age_days = whole(1, 3650)
     rural_population_threshold = whole(1, 10_000_000)
     max_open_drafts = whole(1, 1000)
+    # Service levels in working days, one per step (issue 11 §3).
+    sla_days_contact = whole(1, MAX_SLA_DAYS)
+    sla_days_proposal = whole(1, MAX_SLA_DAYS)
+    sla_days_promtel_feedback = whole(1, MAX_SLA_DAYS)
+    sla_days_update = whole(1, MAX_SLA_DAYS)
+    sla_days_promtel_verification = whole(1, MAX_SLA_DAYS)
+    sla_days_focir_presentation = whole(1, MAX_SLA_DAYS)
+    sla_days_focir_feedback = whole(1, MAX_SLA_DAYS)
+    sla_days_promtel_opinion = whole(1, MAX_SLA_DAYS)
+    sla_days_focir_decision = whole(1, MAX_SLA_DAYS)
+    sla_days_agreement = whole(1, MAX_SLA_DAYS)
     haircuts = fields.Dict(keys=fields.String(), values=Rate())
 
 

@@ -24,6 +24,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "proposals": (datetime, int),
     "queue": (datetime, int),
     "history": (int,),
+    "messages": (int,),
     "notifications": (int,),
 }
 MAX_LENGTH = 200

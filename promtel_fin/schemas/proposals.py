@@ -208,6 +208,15 @@ class AgreementOut(Schema):
     signatures = fields.List(fields.Nested(AgreementSignatureOut))
 
 
+class PendingDecisionOut(Schema):
+    action = fields.String(metadata={"enum": ["approve", "reject"]})
+    by = fields.Nested(UserOut, metadata={"description": "the FOCIR officer who proposed it"})
+    terms = fields.Dict(allow_none=True, metadata={**APPROVED_TERMS,
+                                                   "description": "approve: the terms proposed"})
+    reason = fields.String(allow_none=True, metadata={"description": "reject: the reason"})
+    at = fields.DateTime()
+
+
 class ProposalSummary(Schema):
     id = fields.Integer()
     folio = fields.String(metadata={"description": "PF-YYYY-NNNNN: year of creation, sequence",
@@ -253,6 +262,9 @@ class ProposalOut(ProposalSummary):
         "description": "the policy the approval was taken under, exactly as recorded "
                        "(decimals as strings)"})
     signatures = fields.List(fields.Nested(SignatureOut))
+    pending_decision = fields.Nested(PendingDecisionOut, allow_none=True, metadata={
+        "description": "a FOCIR decision at step 9 awaiting a different officer's "
+                       "confirm_decision or return_decision (four eyes); null when none"})
 
 
 NEXT = ("The full relative URL of the next page (the same filters and page size, and a "
@@ -301,7 +313,11 @@ class QueueArgs(ListArgs):
 
 
 class QueueItem(ProposalSummary):
-    pass
+    due_date = fields.Date(allow_none=True, metadata={
+        "description": "the last day to act at this step: the policy's service level in "
+                       "working days (Mexico's federal holidays excepted), Mexico City's "
+                       "calendar"})
+    overdue = fields.Boolean(metadata={"description": "true once the due date has passed"})
 
 
 class QueuePage(Page):
@@ -321,6 +337,34 @@ class HistoryOut(Schema):
     created_at = fields.DateTime()
     prev_hash = fields.String()
     hash = fields.String()
+
+
+class MessageIn(StrictSchema):
+    body = Text(5000, required=True, min_length=1, metadata={
+        "description": "1 to 5,000 characters (after trimming spaces at both ends)"})
+
+
+class MessageOut(Schema):
+    id = fields.Integer()
+    proposal_id = fields.Integer()
+    author = fields.Nested(UserOut)
+    author_role = fields.String()
+    body = fields.String()
+    body_sha256 = fields.String(metadata={"description": "recorded in the history entry"})
+    created_at = fields.DateTime()
+
+
+class MessageArgs(PagedArgs):
+    page_size = whole(1, 100, strict=False, load_default=100)
+    cursor = Cursor("messages", load_default=None)
+
+
+class MessagePage(Schema):
+    """One page of a proposal's messages, oldest first."""
+
+    page_size = fields.Integer()
+    next = fields.String(allow_none=True, metadata={"description": NEXT})
+    items = fields.List(fields.Nested(MessageOut))
 
 
 class HistoryArgs(PagedArgs):

@@ -27,7 +27,7 @@ from ..domain.history import (
     make_checkpoint,
     stream_of,
 )
-from ..models import HistoryEntry, Proposal, Revision, Signature, utcnow
+from ..models import HistoryEntry, Message, Proposal, Revision, Signature, utcnow
 from ..models.history import HistoryHead
 from . import audit_ties
 from .history import head_problem
@@ -146,7 +146,9 @@ def _check_batch(session: Session, keys: Keyring,
     proposals = {p.id: p for p in session.scalars(select(Proposal).where(Proposal.id.in_(ids)))}
     heads = {h.stream: h for h in session.scalars(select(HistoryHead).where(
         HistoryHead.stream.in_([stream_of(pid) for pid, _ in groups])))}
-    signatures, revisions = defaultdict(list), defaultdict(list)
+    signatures, revisions, messages = defaultdict(list), defaultdict(list), defaultdict(list)
+    for m in session.scalars(select(Message).where(Message.proposal_id.in_(ids))):
+        messages[m.proposal_id].append(m)
     for s in session.scalars(select(Signature).where(Signature.proposal_id.in_(ids))):
         signatures[s.proposal_id].append(s)
     for r in session.scalars(select(Revision).where(Revision.proposal_id.in_(ids))
@@ -167,7 +169,7 @@ def _check_batch(session: Session, keys: Keyring,
                           f"{len(entries)} entries")
         elif sealed:
             for check, message in audit_ties.all_ties(proposal, entries, signatures[pid],
-                                                      revisions[pid]):
+                                                      revisions[pid], messages[pid]):
                 yield Problem(pid, check, message)
     session.expunge_all()
 

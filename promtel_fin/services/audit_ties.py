@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from hashlib import sha256
 from typing import Any
 
 from ..domain import efirma as efirma_checks
 from ..domain.history import sha256_of
-from ..models import Proposal, Revision, Signature
+from ..models import Message, Proposal, Revision, Signature
 from .agreement import stored_problems
 from .workflow import terms_digest
 
@@ -29,8 +30,11 @@ def state_and_version(proposal: Proposal, entries: Sequence[Entry]) -> Iterator[
 
 
 def terms(proposal: Proposal, entries: Sequence[Entry]) -> Iterator[tuple[str, str]]:
-    """Check the approved terms against their digest and against the approve entry."""
-    approvals = [e for e in entries if e["action"] == "approve"]
+    """Check the approved terms against their digest and against the entry that applied them:
+    an approve that led to the agreement (before four eyes), or the confirmation of a pending
+    approve."""
+    approvals = [e for e in entries if e["to_state"] == "agreement" and e["action"] in (
+        "approve", "confirm_decision")]
     if not approvals:
         if proposal.approved_terms is not None or proposal.terms_sha256 is not None:
             yield "terms", "it has approved terms but no approve entry"
@@ -106,11 +110,61 @@ def revisions(rows: Sequence[Revision], entries: Sequence[Entry]) -> Iterator[tu
                            "no revision row")
 
 
+def pending_decision(proposal: Proposal,
+                     entries: Sequence[Entry]) -> Iterator[tuple[str, str]]:
+    """Check the pending FOCIR decision against the history: the last step-9 approve or reject
+    not yet confirmed, returned or left behind, by the same officer, with the same terms or
+    reason."""
+    expected: Entry | None = None
+    for entry in entries:
+        if (entry["action"] in ("approve", "reject") and entry["from_state"] == entry["to_state"]
+                == "focir_decision"):
+            expected = entry
+        elif entry["action"] in ("confirm_decision", "return_decision") or (
+                entry["to_state"] != "focir_decision"):
+            expected = None
+    if expected is None:
+        if proposal.pending_action is not None:
+            yield "pending", "it has a pending decision that no entry recorded"
+        return
+    recorded = expected["payload"]
+    if (proposal.pending_action != expected["action"]
+            or proposal.pending_by_id != expected["actor_id"]
+            or proposal.pending_terms != recorded.get("terms")
+            or proposal.pending_reason != recorded.get("reason")):
+        yield "pending", (f"its pending decision is not the one its entry seq {expected['seq']} "
+                          "recorded")
+
+
+def messages(rows: Sequence[Message], entries: Sequence[Entry]) -> Iterator[tuple[str, str]]:
+    """Check each message against its entry: same author, and a body that still hashes to the
+    SHA-256 the entry recorded; and each message entry against its row."""
+    written = {e["payload"].get("message_id"): e for e in entries if e["action"] == "message"}
+    for message in rows:
+        entry = written.pop(message.id, None)
+        if entry is None:
+            yield "message", f"message {message.id} has no history entry"
+            continue
+        digest = sha256(message.body.encode("utf-8")).hexdigest()
+        if digest != entry["payload"].get("body_sha256") or digest != message.body_sha256:
+            yield "message", (f"message {message.id}'s body does not hash to what its entry "
+                              f"(seq {entry['seq']}) recorded: it was edited")
+        if message.author_id != entry["actor_id"]:
+            yield "message", (f"message {message.id}'s author is not its entry's (seq "
+                              f"{entry['seq']}) actor")
+    for message_id, entry in sorted(written.items(), key=lambda item: str(item[0])):
+        yield "message", (f"the entry seq {entry['seq']} of message {message_id} has no message "
+                          "row: it was deleted")
+
+
 def all_ties(proposal: Proposal, entries: Sequence[Entry], signature_rows: Sequence[Signature],
-             revision_rows: Sequence[Revision]) -> Iterator[tuple[str, str]]:
+             revision_rows: Sequence[Revision],
+             message_rows: Sequence[Message] = ()) -> Iterator[tuple[str, str]]:
     """Run every check that ties a proposal's rows to its history."""
     yield from state_and_version(proposal, entries)
     yield from terms(proposal, entries)
+    yield from pending_decision(proposal, entries)
     yield from signatures(signature_rows, entries)
     yield from efirma(signature_rows, entries)
     yield from revisions(revision_rows, entries)
+    yield from messages(message_rows, entries)

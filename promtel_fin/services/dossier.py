@@ -19,9 +19,9 @@ from ..domain.errors import Reason
 from ..domain.proposal import submission_problems
 from ..domain.revisions import diff
 from ..domain.workflow import Action, Role
-from ..models import HistoryEntry, Proposal, User
+from ..models import HistoryEntry, Message, Proposal, User
 from .finance import Figures, figures_for
-from .loading import Extras
+from .loading import MESSAGE_WINDOW, Extras
 from .proposals import Status, document, load_proposal, status
 
 HISTORY_WINDOW = 50
@@ -42,6 +42,8 @@ class Dossier:
     feedback: dict[int | None, list[HistoryEntry]]
     revisions: list[dict[str, Any]]
     reviewers: list[User]
+    messages: list[Message]
+    earlier_messages: bool
 
 
 def dossier(session: Session, user: User, proposal_id: int,
@@ -49,7 +51,7 @@ def dossier(session: Session, user: User, proposal_id: int,
     """Gather a proposal's dossier for this user; the history up to ``history_until`` (a seq;
     None: up to the latest entry)."""
     extras = Extras(policy=True, history="latest" if history_until is None else "until",
-                    feedback=True, revisions=True)
+                    feedback=True, revisions=True, messages=True)
     bundle = load_proposal(session, user, proposal_id, extras, window=HISTORY_WINDOW,
                            until=history_until)
     proposal, policy = bundle.proposal, bundle.policy
@@ -74,6 +76,8 @@ def dossier(session: Session, user: User, proposal_id: int,
         feedback=feedback, revisions=revisions,
         reviewers=_reviewers(session) if Action.ACKNOWLEDGE_CONTACT in where.allowed_actions
         else [],
+        messages=bundle.messages[-MESSAGE_WINDOW:],
+        earlier_messages=len(bundle.messages) > MESSAGE_WINDOW,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,8 @@ from ..domain import workflow
 from ..domain.identifiers import parse_folio
 from ..domain.workflow import Role, State
 from ..models import Company, Proposal, Signature, User, utcnow
+from .deadlines import Deadline, deadline, today
+from .policy import current_policy
 from .visibility import visible_to
 
 
@@ -98,6 +100,8 @@ class Slice:
 
     items: list[Proposal]
     after: tuple[Any, ...] | None
+    # The queue's: each item's deadline at its step (services/deadlines.py), by id.
+    deadlines: dict[int, Deadline] = field(default_factory=dict)
 
 
 def _slice(rows: Sequence[Proposal], page_size: int, *keys: str) -> Slice:
@@ -176,4 +180,10 @@ def queue(session: Session, user: User, filters: Filters,
         select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
         .order_by(page.c.state_entered_at, page.c.id)
     ).unique().all()
-    return _slice(rows, page_size, "state_entered_at", "id")
+    found = _slice(rows, page_size, "state_entered_at", "id")
+    policy, day = current_policy(session), today()
+    for proposal in found.items:
+        due = deadline(proposal, policy, day)
+        if due is not None:
+            found.deadlines[proposal.id] = due
+    return found

@@ -41,6 +41,7 @@ from ..models import (
     Guarantee,
     HistoryEntry,
     Locality,
+    Message,
     PolicyVersion,
     Proposal,
     Revision,
@@ -70,7 +71,8 @@ class Extras:
     revision; ``history``: a window of its history, oldest first, with the actors: the last
     ``window`` entries ("latest") or those up to a sequence number ("until"); ``feedback``:
     every entry with a reviewer's comment from before that window; ``revisions``: every
-    revision.
+    revision; ``messages``: the latest ``MESSAGE_WINDOW`` messages of its thread (one more, to
+    tell whether earlier ones exist), with their authors.
     """
 
     policy: bool = False
@@ -78,6 +80,10 @@ class Extras:
     history: str | None = None
     feedback: bool = False
     revisions: bool = False
+    messages: bool = False
+
+
+MESSAGE_WINDOW = 50
 
 
 @dataclass
@@ -90,6 +96,7 @@ class Bundle:
     history: list[HistoryEntry] = field(default_factory=list)
     feedback: list[HistoryEntry] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
 def _window(entry: Any, kind: str) -> ColumnElement[bool]:
@@ -110,7 +117,8 @@ def _statement(scope: str, extras: Extras) -> tuple[Select[Any], tuple[str, ...]
         (name, entity, entity.proposal_id == PROPOSAL_ID)
         for name, (entity, _order) in COLLECTIONS.items()
     ]
-    options = [joinedload(Proposal.company), joinedload(Proposal.assigned_reviewer)]
+    options = [joinedload(Proposal.company), joinedload(Proposal.assigned_reviewer),
+               joinedload(Proposal.pending_by)]
     if extras.history is not None:
         entry = aliased(HistoryEntry, name="window_entry")
         parts.append(("history", entry, and_(entry.proposal_id == PROPOSAL_ID,
@@ -124,6 +132,13 @@ def _statement(scope: str, extras: Extras) -> tuple[Select[Any], tuple[str, ...]
             options.append(joinedload(noted.actor))
     if extras.revisions:
         parts.append(("revisions", Revision, Revision.proposal_id == PROPOSAL_ID))
+    if extras.messages:
+        latest = aliased(Message)
+        window = (select(latest.id).where(latest.proposal_id == PROPOSAL_ID)
+                  .order_by(latest.id.desc()).limit(MESSAGE_WINDOW + 1).correlate(None))
+        parts.append(("messages", Message, and_(Message.proposal_id == PROPOSAL_ID,
+                                                Message.id.in_(window))))
+        options.append(joinedload(Message.author))
     if extras.policy:
         in_force = aliased(PolicyVersion)
         today = bindparam("today", type_=in_force.effective_from.type)
@@ -188,4 +203,5 @@ def load(session: Session, scope: tuple[str, int | None], proposal_id: int,
         history=sorted(found.get("history", []), key=by_seq),
         feedback=sorted(found.get("feedback", []), key=by_seq),
         revisions=sorted(found.get("revisions", []), key=lambda r: r.number),
+        messages=sorted(found.get("messages", []), key=lambda m: m.id),
     )

@@ -109,19 +109,21 @@ class Status:
 
 
 @cache
-def _standing(state: State, role: Role,
-              parties: frozenset[Role]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _standing(state: State, role: Role, parties: frozenset[Role], pending: bool = False,
+              proposer: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Give who is awaited and what this role may do: read from the transition table once per
     combination, not once per proposal of every page."""
-    return (tuple(str(r) for r in workflow.waiting_on(state, parties)),
-            tuple(workflow.allowed_actions(state, role, parties)))
+    return (tuple(str(r) for r in workflow.waiting_on(state, parties, pending)),
+            tuple(workflow.allowed_actions(state, role, parties, pending, proposer)))
 
 
 def status(proposal: Proposal, user: User, now: datetime | None = None) -> Status:
     """Describe where the proposal stands and what this user may do with it now."""
     state = State(proposal.state)
     role = Role(user.role)
-    waiting, allowed = _standing(state, role, signed_by(proposal))
+    pending = proposal.pending_action is not None
+    waiting, allowed = _standing(state, role, signed_by(proposal), pending,
+                                 pending and proposal.pending_by_id == user.id)
     now = now or utcnow()
     return Status(
         state=str(state),

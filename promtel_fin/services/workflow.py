@@ -12,7 +12,7 @@ from ..domain import workflow
 from ..domain.errors import N_, CheckFailed, reason
 from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
-from ..domain.workflow import Action, Facts, Role, State
+from ..domain.workflow import Action, Facts, PendingDecision, Role, State, Transition
 from ..models import Proposal, Revision, Signature, User, utcnow
 from . import agreement, history, notify, resets
 from .loading import Extras
@@ -55,6 +55,44 @@ def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
     return reviewer
 
 
+def pending_decision(proposal: Proposal) -> PendingDecision | None:
+    """Give the FOCIR decision awaiting a second officer, if there is one."""
+    if proposal.pending_action is None or proposal.pending_by_id is None:
+        return None
+    return PendingDecision(Action(proposal.pending_action), proposal.pending_by_id,
+                           proposal.pending_terms, proposal.pending_reason)
+
+
+def _four_eyes(proposal: Proposal, transition: Transition, user: User, params: dict[str, Any],
+               policy: Any, now: Any) -> dict[str, Any]:
+    """Record, apply or discard a FOCIR decision at step 9 (issue 11 §5); answer the history
+    entry's payload. Any other action leaving step 9 (withdraw) discards a pending one."""
+    pending = pending_decision(proposal)
+    payload: dict[str, Any] = {}
+    if transition.records_decision:
+        proposal.pending_action, proposal.pending_by_id = str(transition.action), user.id
+        proposal.pending_terms = (normalize_terms(params["terms"])
+                                  if transition.action == Action.APPROVE else None)
+        proposal.pending_reason = params.get("reason")
+        proposal.pending_at = now
+        return {"decision": "pending", "terms": proposal.pending_terms,
+                "reason": proposal.pending_reason}
+    if pending is None:
+        return payload
+    payload.update(decision=str(pending.action), proposed_by=pending.by)
+    if transition.action == Action.CONFIRM_DECISION and pending.action == Action.APPROVE:
+        proposal.approved_terms = dict(pending.terms or {})
+        proposal.terms_sha256 = terms_digest(proposal.id, proposal.approved_terms)
+        proposal.policy_snapshot = policy.to_dict()
+        payload.update(terms=proposal.approved_terms, terms_sha256=proposal.terms_sha256,
+                       policy=proposal.policy_snapshot)
+    else:
+        payload.update(terms=pending.terms, reason=pending.reason)
+    proposal.pending_action = proposal.pending_by_id = proposal.pending_terms = None
+    proposal.pending_reason = proposal.pending_at = None
+    return payload
+
+
 @transactional
 def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
                 params: dict[str, Any]) -> Proposal:
@@ -69,7 +107,8 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     facts = Facts(
         state=State(proposal.state), signed_by=signed_by(proposal), policy=policy,
         incomplete=tuple(submission_problems(document(proposal), policy)),
-        terms_sha256=proposal.terms_sha256,
+        terms_sha256=proposal.terms_sha256, pending=pending_decision(proposal),
+        actor_id=user.id,
     )
     transition = workflow.plan(facts, action, role, params)
     if transition.action in workflow.FREEZING_ACTIONS:
@@ -81,9 +120,13 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
     reviewer = (_reviewer(session, user, params)
                 if transition.action == Action.ACKNOWLEDGE_CONTACT else None)
     comment = params.get("comment") or params.get("reason") or ""
+    if transition.action == Action.CONFIRM_DECISION:  # the SME reads why it was rejected
+        comment = comment or proposal.pending_reason or ""
 
     # One UPDATE per action: no query may flush half of the change on its own.
     with session.no_autoflush:
+        if State(proposal.state) == State.FOCIR_DECISION:
+            payload.update(_four_eyes(proposal, transition, user, params, policy, now))
         match transition.action:
             case Action.ACKNOWLEDGE_CONTACT if reviewer is not None:
                 proposal.assigned_reviewer_id = reviewer.id
@@ -93,13 +136,6 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
             case Action.GIVE_OPINION:
                 proposal.opinion = params["opinion"]
                 payload["opinion"] = params["opinion"]
-            case Action.APPROVE:
-                terms = normalize_terms(params["terms"])
-                proposal.approved_terms = terms
-                proposal.terms_sha256 = terms_digest(proposal.id, terms)
-                proposal.policy_snapshot = policy.to_dict()
-                payload.update(terms=terms, terms_sha256=proposal.terms_sha256,
-                               policy=proposal.policy_snapshot)
             case Action.SIGN:
                 # Every e.firma check (certificate, CA, RFC, signature over the cadena
                 # original) at the signing time; each failure is its own reason.
@@ -111,7 +147,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
                                                      signed_at=now, **signed.row_fields()))
                 payload["terms_sha256"] = params["terms_sha256"]
                 payload.update(signed.history_payload())
-            case Action.REJECT:
+            case Action.REJECT if not transition.records_decision:
                 payload["reason"] = params["reason"]
 
         if transition.action in workflow.FREEZING_ACTIONS:

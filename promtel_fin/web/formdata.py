@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from ..domain.errors import DomainError
+from ..domain.policy import SLA_PREFIX, Policy
 from ..i18n import by_field, translate_messages
 
 INTEGERS = {"term_months", "grace_months", "year", "population", "bureau_score",
             "max_term_months", "max_grace_months", "min_bureau_score",
             "credit_report_max_age_days", "rural_population_threshold", "max_open_drafts",
-            "reviewer_id", "version"}
+            "reviewer_id", "version",
+            *(f.name for f in fields(Policy) if f.name.startswith(SLA_PREFIX))}
 BOOLEANS = {"priority_zone"}
 ROW = re.compile(r"^(?P<list>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")
 

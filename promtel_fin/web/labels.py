@@ -34,6 +34,8 @@ ACTIONS = {
     "present_to_focir": _l("Present to FOCIR"), "give_opinion": _l("Give opinion"),
     "approve": _l("Approve"), "reject": _l("Reject"), "sign": _l("Sign the agreement"),
     "withdraw": _l("Withdraw the proposal"), "create": _l("Created"), "edit": _l("Edited"),
+    "confirm_decision": _l("Confirm the decision"), "return_decision": _l("Return the decision"),
+    "message": _l("Message"),
 }
 ROLES = {"sme": _l("SME"), "promtel": _l("PROMTEL"), "focir": _l("FOCIR"),
          "admin": _l("Administrator")}

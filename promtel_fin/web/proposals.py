@@ -19,11 +19,11 @@ from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
 from ..domain.workflow import Role, State
 from ..i18n import say
-from ..schemas import ProposalIn, ProposalPatch, TermsIn, TransitionIn
+from ..schemas import MessageIn, ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
 from ..services import dossier as dossiers
-from ..services import listing, papers, proposals, revisions
+from ..services import listing, messages, papers, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
 from ..services.listing import Filters
@@ -205,7 +205,8 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         figures=view.figures, charts=_charts(view.figures.metrics) if view.figures.metrics
         else None, history=view.history, earlier=view.earlier, revisions=view.revisions,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
-        reviewers=view.reviewers, steps=workflow.STEPS,
+        reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
+        earlier_messages=view.earlier_messages,
         missing=[say(r) for r in view.missing])
     return page, status
 
@@ -244,6 +245,19 @@ def act(proposal_id: int) -> Any:
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
 
 
+@bp.post("/proposals/<int:proposal_id>/messages")
+@login_required
+def write_message(proposal_id: int) -> Any:
+    """Write a message in the proposal's thread from the dossier's form."""
+    try:
+        data = MessageIn().load({"body": request.form.get("body", "")})
+        messages.post_message(get_session(), current_user, proposal_id, data["body"])
+    except (ValidationError, CheckFailed, InvalidInput) as error:
+        return _dossier(proposal_id, field_errors(error), "message", 422)
+    flash(_("Message sent."))
+    return redirect(url_for("pages.dossier", proposal_id=proposal_id, _anchor="messages"))
+
+
 @bp.route("/proposals/<int:proposal_id>/decision", methods=["GET", "POST"])
 @login_required
 def decision(proposal_id: int) -> Any:
@@ -251,6 +265,12 @@ def decision(proposal_id: int) -> Any:
     session = get_session()
     proposal = proposals.get_proposal(session, current_user, proposal_id)
     status = proposals.status(proposal, current_user)
+    pending = proposal.pending_action is not None and State(proposal.state) == State.FOCIR_DECISION
+    if pending and (Role(current_user.role) == Role.FOCIR):
+        # Four eyes: the second officer confirms or returns; the first one sees it waiting.
+        return render_template("decision.html", proposal=proposal, status=status,
+                               pending=_pending_view(proposal), values={}, errors={},
+                               problems=[], plan=None, policy=current_policy(session))
     if "approve" not in status.allowed_actions:
         abort(403)
     policy = current_policy(session)
@@ -284,12 +304,26 @@ def decision(proposal_id: int) -> Any:
                 except DomainError as error:
                     problems = [say(r) for r in error.reasons]
                 else:
-                    flash(_("The financing is approved. The SME can now sign the agreement."))
-                    return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+                    flash(_("Your approval is recorded. A second FOCIR officer must confirm "
+                            "it before the SME can sign."))
+                    return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,
-                           problems=problems, plan=plan, policy=policy
-                           ), 422 if (errors or problems) else 200
+                           problems=problems, plan=plan, policy=policy, status=status,
+                           pending=None), 422 if (errors or problems) else 200
+
+
+def _pending_view(proposal: Any) -> dict[str, Any]:
+    """The pending decision as the decision page shows it, with the schedule of its terms."""
+    terms = proposal.pending_terms
+    plan = None
+    if terms:
+        plan = schedule(LoanTerms(Decimal(terms["amount"]), Decimal(terms["annual_rate"]),
+                                  Decimal(terms["vat_rate"]), int(terms["term_months"]),
+                                  int(terms["grace_months"]), terms["method"]))
+    return {"action": proposal.pending_action, "by": proposal.pending_by,
+            "terms": terms, "reason": proposal.pending_reason, "at": proposal.pending_at,
+            "plan": plan, "mine": proposal.pending_by_id == current_user.id}
 
 
 @bp.get("/proposals/<int:proposal_id>/schedule.<kind>")

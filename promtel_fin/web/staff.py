@@ -51,6 +51,7 @@ def queue() -> Any:
     found = listing.queue(get_session(), current_user, filters, args["cursor"], PAGE_SIZE)
     return render_template(
         "queue.html", items=[(p, proposals.status(p, current_user)) for p in found.items],
+        deadlines=found.deadlines,
         next_url=url_for("staff.queue", **kept, cursor=encode_cursor("queue", found.after))
         if found.after else None,
         first_url=url_for("staff.queue", **kept) if args["cursor"] else None,

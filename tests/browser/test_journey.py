@@ -13,7 +13,7 @@ from promtel_fin.domain import efirma
 from promtel_fin.domain.workflow import Role
 
 from ..efirma_helpers import pki
-from ..factories import PASSWORD, Factory
+from ..factories import PASSWORD, SECOND_FOCIR, TERMS, Factory
 from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
 
 
@@ -76,6 +76,7 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
         app: Flask, mailbox: Mailbox) -> None:
     base = live_server
     promtel_user, focir_user = make.user(Role.PROMTEL, name="Revisora"), make.user(Role.FOCIR)
+    second_officer = make.user(Role.FOCIR, name="Supervisora")
 
     sme = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
     blocked = csp_violations(sme)
@@ -152,7 +153,11 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
     assert "Tabla de amortización resultante" in focir.content()
     shoot(focir, "focir-decision")
     press(focir, "Confirmar la aprobación con estos términos")
-    assert "Paso 10 de 10" in focir.content()
+    assert "Decisión en espera de un segundo funcionario de FOCIR" in focir.content()
+    second = signed_in(chromium, base, second_officer.email)   # four eyes
+    second.goto(proposal_url)
+    press(second, "Confirmar la decisión")
+    assert "Paso 10 de 10" in second.content()
 
     # Each signs with an e.firma in the browser: the .key is read by the page, never sent.
     key_file = tmp_path / "firma.key"
@@ -229,12 +234,16 @@ def test_main_pages_have_no_serious_accessibility_violations(
 
     cast = make.cast()
     proposal = make.proposal(cast, at=State.FOCIR_DECISION)
+    pending = make.proposal(cast, at=State.FOCIR_DECISION)
+    make.act(pending.id, cast[Role.FOCIR], "approve", terms=TERMS)
     admin = make.user(Role.ADMIN)
     pages = {None: ["/", "/simulator?amount=4500000&term_months=40&grace_months=6",
                     "/register", "/login"],
              cast[Role.SME]: ["/dashboard", f"/proposals/{proposal.id}"],
              cast[Role.PROMTEL]: ["/queue", f"/proposals/{proposal.id}"],
              cast[Role.FOCIR]: [f"/proposals/{proposal.id}/decision"],
+             cast[SECOND_FOCIR]: [f"/proposals/{pending.id}/decision",
+                                  f"/proposals/{pending.id}"],
              admin: ["/admin/users", "/admin/policy", "/account/password"]}
     found = {}
     for user, paths in pages.items():

@@ -208,7 +208,7 @@ def _numbers(node: Any, where: str = "") -> Iterator[tuple[str, Any]]:
 
 COUNTS = re.compile(r"(period|days|year|term_months|grace_months|scenarios|seed|breaking|"
                     r"proposal_id|pass|fail|review|max_\w+_months|min_bureau_score|"
-                    r"credit_report_max_age_days|rural_population_threshold|max_open_drafts|"
+                    r"credit_report_max_age_days|rural_population_threshold|max_open_drafts|sla_days_\w+|"
                     r"id|version|step|days_waiting|population|bureau_score)$")
 KEYS = re.compile(r"(inegi_key|municipality_key|state_code|rfc|terms_sha256)$")
 MONEY_NAMES = re.compile(r"(amount|installment|opening_balance|interest|vat|principal|payment|"

@@ -33,8 +33,12 @@ def test_the_docs_page_is_served_without_anything_from_the_internet(client: Flas
 
 def test_the_workflow_table_is_public_json(client: FlaskClient) -> None:
     table = client.get("/api/v1/workflow").json
-    assert {"from": "focir_decision", "action": "approve", "role": "focir", "to": "agreement",
-            "requires": ["terms"], "guards": ["terms_within_policy"]} in table["transitions"]
+    assert {"from": "focir_decision", "action": "approve", "role": "focir",
+            "to": "focir_decision", "leads_to": ["focir_decision"], "requires": ["terms"],
+            "guards": ["terms_within_policy"]} in table["transitions"]
+    assert {"from": "focir_decision", "action": "confirm_decision", "role": "focir",
+            "to": "agreement", "leads_to": ["agreement", "rejected"], "requires": [],
+            "guards": ["pending_terms_within_policy"]} in table["transitions"]
 
 
 def test_production_refuses_to_start_with_the_development_secret(

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from promtel_fin import create_app
 from promtel_fin.domain.workflow import Role, State
 
-from ..factories import TERMS, Factory
+from ..factories import SECOND_FOCIR, TERMS, Factory
 from .conftest import ApiClient
 
 LOAN = {"amount": "10000000.00", "annual_rate": "0.10", "vat_rate": "0.16", "term_months": 40,
@@ -115,6 +115,7 @@ def test_a_proposals_schedule_uses_the_request_then_the_approved_terms(
     assert (requested["terms"]["amount"], len(requested["schedule"])) == ("4500000.00", 40)
     make.act(proposal.id, cast[Role.FOCIR], "approve",
              terms={**TERMS, "amount": "4000000.00", "term_months": 36})
+    make.act(proposal.id, cast[SECOND_FOCIR], "confirm_decision")
     approved = api.get(f"/proposals/{proposal.id}/schedule", sme).json
     assert (approved["terms"]["amount"], len(approved["schedule"])) == ("4000000.00", 36)
     assert approved["totals"]["principal"] == "4000000.00"

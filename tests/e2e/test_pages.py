@@ -160,7 +160,8 @@ def test_focir_previews_the_schedule_then_confirms_the_approval(
     done = post(client, path, {**terms, "confirm": "yes", "comment": "Aprobado."})
     assert done.status_code == 302
     session.expire_all()
-    assert session.get(Proposal, proposal.id).state == "agreement"
+    stored = session.get(Proposal, proposal.id)
+    assert (stored.state, stored.pending_action) == ("focir_decision", "approve")  # four eyes
 
 
 def test_signing_needs_the_box_ticked(client: FlaskClient, make: Factory) -> None:

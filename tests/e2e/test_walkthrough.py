@@ -41,7 +41,7 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
     """Does the whole process work end to end, including 5->4 and 7->4, through HTTP only?"""
     token = _register(client, app, mailbox)
     sme_headers = {"Authorization": f"Bearer {token}"}
-    promtel, focir = make.user(Role.PROMTEL), make.user(Role.FOCIR)
+    promtel, focir, second = make.user(Role.PROMTEL), make.user(Role.FOCIR), make.user(Role.FOCIR)
 
     created = client.post("/api/v1/proposals", json=proposal_document(), headers=sme_headers)
     assert created.status_code == 201, created.json
@@ -88,8 +88,11 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
     assert staff(promtel, "present_to_focir", comment="Plazo ajustado.")["step"] == 7
     assert staff(focir, "give_feedback", comment="Bancable.")["step"] == 8
     assert staff(promtel, "give_opinion", opinion="favourable", comment="Viable.")["step"] == 9
-    approved = staff(focir, "approve", terms={**TERMS, "term_months": 36})
-    assert approved["step"] == 10
+    pending = staff(focir, "approve", terms={**TERMS, "term_months": 36})
+    assert (pending["step"], pending["pending_decision"]["action"]) == (9, "approve")
+    assert pending["approved_terms"] is None
+    approved = staff(second, "confirm_decision")  # four eyes
+    assert approved["step"] == 10 and approved["pending_decision"] is None
     assert approved["approved_terms"]["term_months"] == 36
     assert approved["policy_snapshot"]["max_amount"] == "10000000.00"
     assert set(approved["waiting_on"]) == {"sme", "focir"}
@@ -117,6 +120,7 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
     history = client.get(f"/api/v1/proposals/{pid}/history", headers=sme_headers).json["items"]
     actions = [h["action"] for h in history]
     assert actions[0] == "create" and actions[-1] == "sign"
+    assert actions[actions.index("approve") + 1] == "confirm_decision"
     assert actions.count("request_changes") == 2 and actions.count("edit") == 3
     assert all(h["prev_hash"] == prev["hash"] for prev, h in itertools.pairwise(history))
     feedback = next(h for h in history if h["action"] == "give_feedback")

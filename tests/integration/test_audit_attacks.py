@@ -23,7 +23,7 @@ from ..audit_helpers import checks, tamper, verify
 from ..factories import Factory
 
 CHILDREN = ("localities", "social_sites", "guarantees", "cash_flows", "signatures", "revisions",
-            "history_entries")
+            "messages", "notifications", "history_entries")
 
 
 def _entries(session: Session, proposal_id: int) -> list[HistoryEntry]:
@@ -36,9 +36,9 @@ def test_an_untouched_history_verifies_in_text_and_json(app: Flask, make: Factor
     make.proposal(at=State.REJECTED)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert result.output == "ok: 16 entries, 2 proposals verified\n"  # 12 + (create, 2, reject)
+    assert result.output == "ok: 17 entries, 2 proposals verified\n"  # 13 + (create, 2, reject)
     code, report = verify(app)
-    assert (code, report) == (0, {"ok": True, "entries": 16, "proposals": 2, "problems": []})
+    assert (code, report) == (0, {"ok": True, "entries": 17, "proposals": 2, "problems": []})
 
 
 def test_a_broken_history_exits_1_and_names_the_proposal_in_text_and_json(

@@ -40,16 +40,16 @@ def test_reseal_seals_old_chains_records_itself_and_verifies(
     code, report = verify(app)
     assert code == 1
     assert checks(report, signed.id) == checks(report, update.id) == {"sealed"}
-    assert "12 entries not sealed: run audit reseal" in {p["message"]
+    assert "13 entries not sealed: run audit reseal" in {p["message"]
                                                            for p in report["problems"]}
 
-    assert _reseal(app) == (0, "resealed 16 entries (16 under the old hash) in 2 streams; "
+    assert _reseal(app) == (0, "resealed 17 entries (17 under the old hash) in 2 streams; "
                                "recorded as a system entry\n")
-    assert verify(app) == (0, {"ok": True, "entries": 17, "proposals": 2, "problems": []})
+    assert verify(app) == (0, {"ok": True, "entries": 18, "proposals": 2, "problems": []})
     session.expire_all()
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.proposal_id.is_(None))).one()
-    assert (entry.action, entry.actor_id, entry.gseq) == ("reseal", None, 17)
-    assert entry.payload["entries"] == entry.payload["unsealed"] == 16
+    assert (entry.action, entry.actor_id, entry.gseq) == ("reseal", None, 18)
+    assert entry.payload["entries"] == entry.payload["unsealed"] == 17
     submit = session.scalars(select(HistoryEntry).where(
         HistoryEntry.proposal_id == signed.id, HistoryEntry.action == "submit_proposal")).one()
     assert len(submit.payload["revision_sha256"]) == 64 and submit.proposal_version == 3
@@ -115,9 +115,9 @@ def test_history_written_before_migration_0003_is_resealed_after_it(scratch_url:
     code, report = verify(app)
     assert code == 1 and checks(report, first) == checks(report, second) == {"sealed"}
     assert _reseal(app)[0] == 0
-    assert verify(app) == (0, {"ok": True, "entries": 18, "proposals": 3, "problems": []})
+    assert verify(app) == (0, {"ok": True, "entries": 19, "proposals": 3, "problems": []})
     session = app.extensions["sessionmaker"]()
     gseqs = session.scalars(select(HistoryEntry.gseq).order_by(HistoryEntry.gseq)).all()
-    assert gseqs == list(range(1, 19))
+    assert gseqs == list(range(1, 20))
     session.close()
     app.extensions["engine"].dispose()

@@ -28,3 +28,16 @@ def test_the_demo_signs_agreements_in_several_states(session: Session) -> None:
     assert len(states) >= 6
     assert snapshot.totals.agreements == len(snapshot.agreements) >= 8
     assert all(s.population and s.localities and s.sites for s in states)
+
+
+def test_the_demo_has_a_decision_awaiting_its_second_officer_and_a_thread(
+        session: Session) -> None:
+    from promtel_fin.models import Message
+
+    list(seed(session))
+    pending = [p for p in session.scalars(select(Proposal)) if p.pending_action]
+    assert [(p.state, p.pending_action) for p in pending] == [("focir_decision", "approve")]
+    assert pending[0].pending_by.email == "oficial@demo.focir.mx"
+    agreements = [p for p in session.scalars(select(Proposal)) if p.state == "agreement"]
+    assert agreements and all(p.approved_terms for p in agreements)
+    assert session.scalar(select(Message.body).order_by(Message.id)).startswith("¿Necesitan")

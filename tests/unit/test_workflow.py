@@ -12,6 +12,7 @@ from promtel_fin.domain.workflow import (
     TRANSITIONS,
     Action,
     Facts,
+    PendingDecision,
     Role,
     State,
     allowed_actions,
@@ -40,8 +41,11 @@ EXPECTED: dict[tuple[State, Action, Role], State] = {
     (S.FOCIR_FEEDBACK, A.REQUEST_CHANGES, R.FOCIR): S.UPDATE,
     (S.FOCIR_FEEDBACK, A.REJECT, R.FOCIR): S.REJECTED,
     (S.PROMTEL_OPINION, A.GIVE_OPINION, R.PROMTEL): S.FOCIR_DECISION,
-    (S.FOCIR_DECISION, A.APPROVE, R.FOCIR): S.AGREEMENT,
-    (S.FOCIR_DECISION, A.REJECT, R.FOCIR): S.REJECTED,
+    # Four eyes: one officer's decision waits at step 9 for a second officer (issue 11 §5).
+    (S.FOCIR_DECISION, A.APPROVE, R.FOCIR): S.FOCIR_DECISION,
+    (S.FOCIR_DECISION, A.REJECT, R.FOCIR): S.FOCIR_DECISION,
+    (S.FOCIR_DECISION, A.CONFIRM_DECISION, R.FOCIR): S.AGREEMENT,  # of a pending approve
+    (S.FOCIR_DECISION, A.RETURN_DECISION, R.FOCIR): S.FOCIR_DECISION,
     (S.AGREEMENT, A.SIGN, R.SME): S.AGREEMENT,     # the other party has not signed yet
     (S.AGREEMENT, A.SIGN, R.FOCIR): S.AGREEMENT,
     **{(state, A.WITHDRAW, R.SME): S.WITHDRAWN for state in STEPS},
@@ -53,7 +57,10 @@ FULL_PARAMS = {"comment": "ok", "reason": "no", "opinion": "favourable", "terms"
 ROLE_ACTIONS = {(action, role) for (_s, action, role) in EXPECTED}
 
 
-def _facts(state: State) -> Facts:
+def _facts(state: State, action: Action | None = None) -> Facts:
+    if action in (A.CONFIRM_DECISION, A.RETURN_DECISION):  # another officer's approval waits
+        return Facts(state=state, terms_sha256="a" * 64, actor_id=2,
+                     pending=PendingDecision(A.APPROVE, by=1, terms=TERMS))
     return Facts(state=state, terms_sha256="a" * 64)
 
 
@@ -64,18 +71,19 @@ def test_every_state_action_role_combination_is_allowed_or_refused_as_the_domain
         state: State, action: Action, role: Role) -> None:
     """Does each (state, action, role) lead where docs/rules.md says, or get the right refusal?"""
     key = (state, action, role)
+    facts = _facts(state, action)
     if key in EXPECTED:
-        transition = plan(_facts(state), action, role, FULL_PARAMS)
-        assert transition.target_for(_facts(state), role) == EXPECTED[key]
+        transition = plan(facts, action, role, FULL_PARAMS)
+        assert transition.target_for(facts, role) == EXPECTED[key]
     elif (action, role) not in ROLE_ACTIONS:
         with pytest.raises(Forbidden):
-            plan(_facts(state), action, role, FULL_PARAMS)
+            plan(facts, action, role, FULL_PARAMS)
     elif not any(s == state and a == action for (s, a, _r) in EXPECTED):
         with pytest.raises(Conflict):
-            plan(_facts(state), action, role, FULL_PARAMS)
+            plan(facts, action, role, FULL_PARAMS)
     else:
         with pytest.raises(Forbidden):
-            plan(_facts(state), action, role, FULL_PARAMS)
+            plan(facts, action, role, FULL_PARAMS)
 
 
 def test_the_table_holds_exactly_the_transitions_of_the_domain() -> None:
@@ -175,7 +183,8 @@ def test_the_diagram_draws_every_transition_of_the_table() -> None:
     diagram = mermaid()
     for t in TRANSITIONS:
         if t.action not in (A.WITHDRAW, A.SIGN):
-            assert f"{t.source} --> {t.target}: {t.action} [{t.role}]" in diagram
+            for target in t.leads_to():
+                assert f"{t.source} --> {target}: {t.action} [{t.role}]" in diagram
     assert "agreement --> signed: sign [sme] (both parties)" in diagram
 
 

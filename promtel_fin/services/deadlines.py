@@ -1,0 +1,61 @@
+"""When each step is due: the policy's service level in working days, on Mexico City's calendar,
+skipping weekends and Mexico's federal holidays (the ``holidays`` package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays as holiday_calendars
+
+from ..domain.calendar import add_working_days, working_days_late
+from ..domain.policy import Policy
+from ..models import Proposal, utcnow
+
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+@cache
+def _federal_holidays(year: int) -> frozenset[date]:
+    return frozenset(holiday_calendars.country_holidays("MX", years=year))
+
+
+class FederalHolidays:
+    """Mexico's federal holidays of any year, read from the ``holidays`` package when asked."""
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and day in _federal_holidays(day.year)
+
+
+FEDERAL_HOLIDAYS = FederalHolidays()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last day to act at a step, whether it has passed, and by how many working days."""
+
+    due_date: date
+    overdue: bool
+    working_days_late: int
+
+
+def local_day(moment: datetime) -> date:
+    """Give the day a moment falls on in Mexico City."""
+    return moment.astimezone(MEXICO_CITY).date()
+
+
+def today() -> date:
+    """Give today's date in Mexico City."""
+    return local_day(utcnow())
+
+
+def deadline(proposal: Proposal, policy: Policy, on: date | None = None) -> Deadline | None:
+    """Give the deadline of the step the proposal is at (None once it is final)."""
+    days = policy.sla_days(proposal.state)
+    if days is None:
+        return None
+    due = add_working_days(local_day(proposal.state_entered_at), days, FEDERAL_HOLIDAYS)
+    late = working_days_late(due, on or today(), FEDERAL_HOLIDAYS)
+    return Deadline(due_date=due, overdue=late > 0, working_days_late=late)
