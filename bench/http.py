@@ -24,6 +24,8 @@ status is 1 when a request failed or a target is missed: every growth at most 1.
 endpoint at least a quarter of the bare endpoint's requests per second, every p95 under 100 ms.
 
 The database is wiped: its name must contain ``bench`` or ``test`` (or pass ``--force``).
+``--reuse`` skips loading a database that already holds the N proposals at the migrations'
+head; the ``--compare-at`` ones then live in a database of their own (``<name>_1000``).
 
 Run::
 

@@ -11,6 +11,7 @@ uncommitted is ever committed here.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -61,7 +62,11 @@ def _note_writes(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _ended(conn: Any) -> None:
-        conn.info.pop(WROTE, None)
+        # An invalidated connection's info cannot be read (and a rollback must never fail
+        # here): the checkin below forgets its flag then.
+        if not conn.invalidated:
+            with contextlib.suppress(Exception):
+                conn.info.pop(WROTE, None)
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection: Any, record: Any) -> None:
