@@ -24,6 +24,8 @@ status is 1 when a request failed or a target is missed: every growth at most 1.
 endpoint at least a quarter of the bare endpoint's requests per second, every p95 under 100 ms.
 
 The database is wiped: its name must contain ``bench`` or ``test`` (or pass ``--force``).
+``--reuse`` skips loading a database that already holds the N proposals at the migrations'
+head; the ``--compare-at`` ones then live in a database of their own (``<name>_1000``).
 
 Run::
 
@@ -60,7 +62,9 @@ from statistics import median, quantiles  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-from bench.loader import PASSWORD, Loaded, database_name, load  # noqa: E402
+import psycopg  # noqa: E402
+
+from bench.loader import PASSWORD, Loaded, database_name, load, psycopg_dsn, reuse  # noqa: E402
 from promtel_fin.services.history import keyring  # noqa: E402
 
 ROOT = os.path.dirname(_HERE)
@@ -106,12 +110,13 @@ class Connection:
 
 
 @contextmanager
-def serve(port: int, workers: int, log: Any) -> Iterator[None]:
-    """Run the app under gunicorn on the loopback until the block ends."""
+def serve(port: int, workers: int, log: Any, url: str) -> Iterator[None]:
+    """Run the app under gunicorn on the loopback, on the database of ``url``, until the block
+    ends."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--backlog", "256", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, "PROMTEL_ENV": "development",
+        cwd=ROOT, env={**os.environ, "PROMTEL_ENV": "development", "DATABASE_URL": url,
                        "RATELIMIT_STORAGE_URI": "memory://"},
         stdout=log, stderr=log)
     try:
@@ -265,9 +270,10 @@ def prepare(port: int, loaded: Loaded, clients: int, seed: int) -> Setup:
     if len(loaded.held) < clients:
         raise RuntimeError(f"{len(loaded.held)} proposals held at step 5, {clients} needed")
     held = []
-    for pid, version, company in loaded.held[:clients]:
+    for pid, version, company, state in loaded.held[:clients]:
         sme = api_token(conn, loaded.people.sme_email[company])
-        held.append({"id": pid, "version": version, "sme": sme, "next": "request_changes"})
+        held.append({"id": pid, "version": version, "sme": sme,
+                     "next": "submit_update" if state == "update" else "request_changes"})
     rng = random.Random(seed)
     ids = [rng.randint(1, loaded.proposals) for _ in range(100_000)]
     return Setup(token, cookie, link, page, ids, held)
@@ -317,14 +323,37 @@ def calls(setup: Setup) -> dict[str, Call]:
     }
 
 
+def sibling_url(url: str, n: int) -> str:
+    """Give the URL of the database that ``--reuse`` keeps ``n`` proposals in, next to
+    ``url``'s (``bench_perf_1000``), creating it when missing."""
+    from sqlalchemy import make_url
+
+    name = f"{database_name(url)}_{n}"
+    admin = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(psycopg_dsn(admin), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() \
+                is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 def run_at(n: int, args: argparse.Namespace, log: Any) -> dict[str, Result]:
-    """Load ``n`` proposals, serve them, and measure every endpoint."""
+    """Load ``n`` proposals (or, with ``--reuse``, find them loaded), serve them, and measure
+    every endpoint."""
     began = time.monotonic()
-    loaded = load(args.url, n, keyring(), seed=args.seed)
-    print(f"# {n:,} proposals loaded: {loaded.rows:,} rows, {loaded.entries:,} history "
-          f"entries, in {time.monotonic() - began:.0f} s", flush=True)
+    url = args.url
+    if args.reuse and n != args.proposals:
+        url = sibling_url(args.url, n)
+    loaded = reuse(url, n) if args.reuse else None
+    if loaded is None:
+        loaded = load(url, n, keyring(), seed=args.seed)
+        print(f"# {n:,} proposals loaded: {loaded.rows:,} rows, {loaded.entries:,} history "
+              f"entries, in {time.monotonic() - began:.0f} s", flush=True)
+    else:
+        print(f"# {n:,} proposals already loaded ({loaded.entries:,} history entries): reused",
+              flush=True)
     results = {name: Result() for name in NAMES}
-    with serve(args.port, args.workers, log):
+    with serve(args.port, args.workers, log, url):
         setup = prepare(args.port, loaded, args.clients, args.seed)
         print(f"# deep page: {setup.deep_page} (by cursor)", flush=True)
         # Endpoints take turns, in rounds, so that whatever else the machine does at some
@@ -400,6 +429,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=4, help="requests per client first")
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip loading a database that already holds the proposals at the "
+                             "migrations' head (the --compare-at ones are kept in a database "
+                             "of their own, named like DATABASE_URL's with _N appended)")
     parser.add_argument("--force", action="store_true",
                         help="wipe a database whose name contains neither bench nor test")
     args = parser.parse_args()

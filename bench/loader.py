@@ -418,7 +418,9 @@ class Loaded:
     entries: int
     rows: int
     people: People
-    held: list[tuple[int, int, int]]   # (proposal id, version, SME user's company) at step 5
+    # (proposal id, version, SME user's company, state): at step 5, or at step 4 when a
+    # reused database was left there by an earlier run's transitions
+    held: list[tuple[int, int, int, str]]
 
 
 def wipe_and_migrate(url: str) -> None:
@@ -490,7 +492,8 @@ def load(url: str, n: int, keys: Keyring, seed: int = 2027,
         # or pg_checkpoint; without it the background checkpointer does it a little later).
         with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
             conn.execute("CHECKPOINT")
-    held = [(line.row["id"], line.row["version"], line.row["company_id"]) for line in lines
+    held = [(line.row["id"], line.row["version"], line.row["company_id"], line.row["state"])
+            for line in lines
             if line.row["state"] == State.PROMTEL_VERIFICATION
             and line.row["company_id"] <= HELD_FOR_TRANSITIONS]
     n_entries = sum(len(line.events) for line in lines)
@@ -547,3 +550,40 @@ def _head(keys: Keyring, stream: str, count: int, last_hash: str,
     return {"stream": stream, "count": count, "last_hash": last_hash, "key_id": kid,
             "mac": keys.mac(head_content(stream, count, last_hash, kid, moment)),
             "updated_at": moment}
+
+
+def reuse(url: str, n: int) -> Loaded | None:
+    """Give what ``load`` would for a database that already holds exactly ``n`` proposals at
+    the migrations' head (loaded by an earlier run), or None when it must be loaded again.
+
+    An earlier run's transitions may have left some held proposals at step 4 (changes asked
+    for): they are held all the same, the SME's update coming first.
+    """
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    with psycopg.connect(psycopg_dsn(url)) as conn:
+        try:
+            version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            count = conn.execute("SELECT count(*) FROM proposals").fetchone()
+        except psycopg.Error:
+            return None
+        if version is None or version[0] != head or count is None or count[0] != n:
+            return None
+        entries = conn.execute("SELECT count(*) FROM history_entries").fetchone()
+        users = conn.execute("SELECT id, email, role, company_id FROM users ORDER BY id"
+                             ).fetchall()
+        held = conn.execute(
+            "SELECT id, version, company_id, state FROM proposals WHERE company_id <= %s "
+            "AND state IN (%s, %s) ORDER BY id",
+            (HELD_FOR_TRANSITIONS, str(State.PROMTEL_VERIFICATION), str(State.UPDATE))
+        ).fetchall()
+    by_role: dict[str, list[int]] = {}
+    sme_of, emails = {}, {}
+    for uid, email, role, company in users:
+        by_role.setdefault(role, []).append(uid)
+        if role == "sme":
+            sme_of[company], emails[company] = uid, email
+    people = People(by_role["admin"][0], by_role["promtel"], by_role["focir"], sme_of, emails)
+    return Loaded(n, entries[0] if entries else 0, 0, people,
+                  [(pid, v, company, state) for pid, v, company, state in held])

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from ..db import get_session
-from ..models import User
+from ..models import User, utcnow
 from ..schemas import (
     AgreementOut,
     CompareArgs,
@@ -62,20 +62,23 @@ def next_link(kind: str, after: tuple[Any, ...] | None) -> str | None:
     return f"{request.script_root}{request.path}?{urlencode(query)}"
 
 
-def _page(kind: str, found: Slice, args: dict[str, Any], user: User) -> dict[str, Any]:
-    items = [present.summary(p, user) for p in found.items]
+def _page(kind: str, found: Slice, args: dict[str, Any], user: User) -> Response:
+    """Answer a page of proposals, written directly in Page's shape (``present``); a queue's
+    items add their deadline."""
+    now = utcnow()
+    items = [present.summary_answer(p, user, now) for p in found.items]
     if kind == "queue":
         items = [{**item, **present.deadline(found.deadlines.get(item["id"]))}
                  for item in items]
-    return {"page_size": args["page_size"], "next": next_link(kind, found.after),
-            "items": items}
+    return jsonify({"page_size": args["page_size"], "next": next_link(kind, found.after),
+                    "items": items})
 
 
 @blp.route("/proposals")
 class Proposals(MethodView):
     @blp.arguments(ListArgs(), location="query")
     @blp.response(200, Page)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """List the proposals you may see, newest first, filtered; follow `next` for more.
 
         Pages are read by cursor (keyset), so every page costs what the first does; there is
@@ -148,7 +151,7 @@ class Agreement(MethodView):
 class History(MethodView):
     @blp.arguments(HistoryArgs(), location="query")
     @blp.response(200, HistoryPage)
-    def get(self, args: dict[str, Any], proposal_id: int) -> dict[str, Any]:
+    def get(self, args: dict[str, Any], proposal_id: int) -> Response:
         """List who did what and when, oldest first, with each entry's chained MAC; follow
         `next` for more."""
         user = api_user()
@@ -156,8 +159,9 @@ class History(MethodView):
         proposals.get_proposal(session, user, proposal_id, options=())
         after = args["cursor"][0] if args["cursor"] else None
         entries, last = history.history_page(session, proposal_id, after, args["page_size"])
-        return {"page_size": args["page_size"], "items": entries,
-                "next": next_link("history", None if last is None else (last,))}
+        return jsonify({"page_size": args["page_size"],
+                        "next": next_link("history", None if last is None else (last,)),
+                        "items": [present.history_answer(e) for e in entries]})
 
 
 @blp.route("/proposals/<int:proposal_id>/messages")
@@ -215,7 +219,7 @@ class RevisionCompare(MethodView):
 class Queue(MethodView):
     @blp.arguments(QueueArgs(), location="query")
     @blp.response(200, QueuePage)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """List the proposals waiting on your role, the longest-waiting first; follow `next`
         for more (by cursor, no total count)."""
         user = api_user()

@@ -10,7 +10,11 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from ..domain.money import pesos
+from ..i18n import translations
 from . import labels
+
+# Each label table in each language, as plain strings: {(table, catalogue): {code: words}}.
+_LABELS: dict[tuple[str, Any], dict[str, str]] = {}
 
 
 def money(value: Any) -> str:
@@ -49,8 +53,16 @@ def day(value: date | datetime | None) -> str:
 
 
 def label(code: Any, table: str) -> str:
-    """Give the words for a code from one of the label tables."""
-    return str(getattr(labels, table).get(str(code), code))
+    """Give the words for a code from one of the label tables, in the request's language.
+
+    Each table is translated once per language and kept (the catalogues do not change while
+    the app runs), not once per label shown.
+    """
+    key = (table, translations())
+    words = _LABELS.get(key)
+    if words is None:
+        words = _LABELS[key] = {str(k): str(v) for k, v in getattr(labels, table).items()}
+    return words.get(str(code), str(code))
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
-from bench.loader import HELD_FOR_TRANSITIONS, PASSWORD, load
+from bench.loader import HELD_FOR_TRANSITIONS, PASSWORD, load, reuse
 from promtel_fin import create_app
 from promtel_fin.db import make_engine
 from promtel_fin.domain.workflow import State
@@ -57,7 +57,8 @@ def test_the_loaded_history_verifies_and_the_app_moves_a_held_proposal(
     assert len(loaded.held) >= HELD_FOR_TRANSITIONS
 
     client = app.test_client()
-    pid, version, company = loaded.held[0]
+    pid, version, company, state = loaded.held[0]
+    assert state == State.PROMTEL_VERIFICATION
 
     def token(email: str) -> str:
         r = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
@@ -73,6 +74,13 @@ def test_the_loaded_history_verifies_and_the_app_moves_a_held_proposal(
         "action": "submit_update", "version": changed.json["version"]})
     assert resubmitted.status_code == 200, resubmitted.json
     assert resubmitted.json["state"] == State.PROMTEL_VERIFICATION
+    # --reuse finds the loaded proposals again, the held ones at their current version;
+    # another number of proposals must be loaded anew.
+    again = reuse(scratch_database, 120)
+    assert again is not None and again.entries == loaded.entries + 2
+    assert (pid, resubmitted.json["version"], company, State.PROMTEL_VERIFICATION) in again.held
+    assert again.people.sme_email[company] == loaded.people.sme_email[company]
+    assert reuse(scratch_database, 121) is None
     session = app.extensions["sessionmaker"]()
     try:
         assert audit.verify(session, keyring()).ok
