@@ -18,7 +18,7 @@ from sqlalchemy import event
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Proposal, clock_shift
 
-from ..factories import TERMS, Factory
+from ..factories import SECOND_FOCIR, TERMS, Factory
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 SITE_KINDS = ("school", "health_centre", "library", "civic_square")
@@ -37,6 +37,7 @@ def signed(make: Factory, cast: dict[Role, Any], amount: str, localities: list[d
                              social_sites=[{"kind": k, "name": f"Sitio {i}"}
                                            for i, k in enumerate(sites)])
     make.act(proposal.id, cast[Role.FOCIR], "approve", terms={**TERMS, "amount": amount})
+    make.act(proposal.id, cast[SECOND_FOCIR], "confirm_decision")   # four eyes
     make.act(proposal.id, cast[Role.SME], "sign")
     return make.act(proposal.id, cast[Role.FOCIR], "sign")
 
@@ -44,12 +45,12 @@ def signed(make: Factory, cast: dict[Role, Any], amount: str, localities: list[d
 @pytest.fixture
 def world(make: Factory) -> dict[str, Any]:
     """Agreements in three states, and proposals in process that must never show one by one."""
-    promtel, focir = make.user(Role.PROMTEL), make.user(Role.FOCIR)
+    promtel, focir, second = make.user(Role.PROMTEL), make.user(Role.FOCIR), make.user(Role.FOCIR)
 
     def cast_in(state: str, municipality: str) -> dict[Role, Any]:
         company = make.company(state_code=state, municipality_key=municipality)
         return {Role.SME: make.user(Role.SME, company=company), Role.PROMTEL: promtel,
-                Role.FOCIR: focir}
+                Role.FOCIR: focir, SECOND_FOCIR: second}
 
     chiapas, morelos, yucatan = (cast_in("07", "07009"), cast_in("17", "17027"),
                                  cast_in("31", "31102"))
@@ -295,7 +296,7 @@ def test_answers_are_cached_and_revalidated(client: FlaskClient, make: Factory,
     assert other.status_code == 200
     # A new signed agreement changes the version, and what is shown.
     cast = {Role.SME: world["smes"][0], Role.PROMTEL: make.user(Role.PROMTEL),
-            Role.FOCIR: make.user(Role.FOCIR)}
+            Role.FOCIR: make.user(Role.FOCIR), SECOND_FOCIR: make.user(Role.FOCIR)}
     new = signed(make, cast, "100000.00", [{"name": "Nueva", "inegi_key": "070090099"}], ["school"],
                  "Nueva firma")
     changed = client.get(path, headers={"If-None-Match": etag})
@@ -340,7 +341,7 @@ def test_with_a_refresh_interval_the_stamp_is_not_even_read(app: Flask, client: 
     app.extensions.pop("transparency_cache", None)
     before = client.get("/api/v1/public/stats").json["totals"]["agreements"]
     cast = {Role.SME: world["smes"][1], Role.PROMTEL: make.user(Role.PROMTEL),
-            Role.FOCIR: make.user(Role.FOCIR)}
+            Role.FOCIR: make.user(Role.FOCIR), SECOND_FOCIR: make.user(Role.FOCIR)}
     signed(make, cast, "100000.00", [{"name": "Otra"}], ["library"], "Otra firma")
     # Up to five minutes old, by design: the figures of the cached snapshot are served.
     assert client.get("/api/v1/public/stats").json["totals"]["agreements"] == before

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from promtel_fin.domain.workflow import TRANSITIONS, Action, Role, State, Transition
 from promtel_fin.services.proposals import get_proposal
 
-from ..factories import Factory
+from ..factories import SECOND_FOCIR, Factory
 
 PARAMS = {"comment": "Revisado.", "reason": "Fuera de la zona.", "opinion": "favourable",
           "terms": {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16",
@@ -29,13 +29,25 @@ def test_every_transition_restarts_the_clock_when_it_changes_the_state_and_only_
         make: Factory, session: Session, transition: Transition) -> None:
     cast = make.cast()
     proposal = make.proposal(cast, at=transition.source)
+    actor = cast[transition.role]
+    if transition.action in (Action.CONFIRM_DECISION, Action.RETURN_DECISION):
+        # Four eyes: one officer's approval waits for a second officer.
+        make.act(proposal.id, cast[Role.FOCIR], "approve", terms=PARAMS["terms"])
+        actor = cast[SECOND_FOCIR]
+        proposal = get_proposal(session, cast[Role.SME], proposal.id)
     before = proposal.state_entered_at
     assert before is not None
-    make.act(proposal.id, cast[transition.role], str(transition.action), **_params(transition))
+    make.act(proposal.id, actor, str(transition.action), **_params(transition))
     session.expire_all()
     after = get_proposal(session, cast[Role.SME], proposal.id)
     if transition.action == Action.SIGN:             # the first signature: nobody else signed
         assert after.state == State.AGREEMENT
+        assert after.state_entered_at == before
+        assert after.updated_at > before
+    elif transition.records_decision or transition.action == Action.RETURN_DECISION:
+        # A pending decision, recorded or returned, leaves the proposal at step 9: the clock
+        # of step 9 keeps running.
+        assert after.state == State.FOCIR_DECISION == transition.source
         assert after.state_entered_at == before
         assert after.updated_at > before
     else:
