@@ -15,8 +15,10 @@ the PDF shows accents, ñ and the peso sign on any machine and its text can be e
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -144,8 +146,15 @@ def seal(data: bytes, signer: Any) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name="SelloInstitucional", subfilter=fields.SigSeedSubFilter.PADES,
         reason="Sello institucional del convenio firmado", location="Ciudad de México")
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signer)
-    return out.getvalue()
+    # pyHanko's synchronous sign_pdf calls asyncio.run(), which fails when the calling thread
+    # already has an event loop running (an async server, a test driving a browser): the
+    # asynchronous signer runs in its own thread with its own loop instead.
+    def in_own_loop() -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data))
+        return asyncio.run(signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_own_loop).result()
 
 
 def download(paper: Paper) -> Response:

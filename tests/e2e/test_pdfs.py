@@ -335,3 +335,30 @@ def test_signing_times_given_as_text_are_read(app: Flask) -> None:
     assert _with_datetime(given)["signed_at"] == datetime(2026, 12, 1, 23, 59, 5, tzinfo=UTC)
     moment = datetime(2026, 12, 1, tzinfo=UTC)
     assert _with_datetime({"signed_at": moment})["signed_at"] is moment
+
+
+def test_sealing_works_while_the_thread_runs_an_event_loop(tmp_path: Path) -> None:
+    """As under an asynchronous server, or in a test that drives a browser: pyHanko's own
+    synchronous call (asyncio.run) refused there and the seal came out empty."""
+    import asyncio
+
+    from fpdf import FPDF
+    from pyhanko.sign import signers
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = _certificate("FOCIR, sello institucional", key, None, key, ca=True)
+    pem = serialization.Encoding.PEM
+    (tmp_path / "seal.pem").write_bytes(certificate.public_bytes(pem))
+    (tmp_path / "seal.key").write_bytes(key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    signer = signers.SimpleSigner.load(str(tmp_path / "seal.key"), str(tmp_path / "seal.pem"))
+    document = FPDF()
+    document.add_page()
+    data = bytes(document.output())
+
+    async def inside_a_loop() -> bytes:
+        return pdfs.seal(data, signer)
+
+    sealed = asyncio.run(inside_a_loop())
+    update = sealed[len(data):]
+    assert sealed.startswith(data) and b"SelloInstitucional" in update and b"/ByteRange" in update
