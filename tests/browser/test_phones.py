@@ -1,0 +1,80 @@
+"""No page scrolls sideways on a 360-pixel phone, and the header folds into a menu that opens
+without JavaScript (issue 12 §1). The tour covers every kind of page with real content: a
+proposal at step 10 (the dossier with its schedule and charts, the edit form, the signing page
+with its cadena original), the queue, the decision page, the portal and the admin pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promtel_fin.domain.workflow import Role, State
+
+from ..factories import PASSWORD, Factory
+
+PHONE = {"width": 360, "height": 760}
+
+
+def _page(chromium: Any, base: str, user: Any | None, javascript: bool = True) -> Any:
+    page = chromium.new_context(viewport=PHONE, java_script_enabled=javascript).new_page()
+    if user is not None:
+        page.goto(f"{base}/login")
+        page.fill("#email", user.email)
+        page.fill("#password", PASSWORD)
+        page.locator("main").get_by_role("button", name="Iniciar sesión").click()
+        page.wait_for_load_state()
+    return page
+
+
+def _sideways(page: Any, url: str) -> int:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_no_page_of_the_tour_scrolls_sideways_at_360_pixels(
+        live_server: str, chromium: Any, make: Factory, shoot: Any) -> None:
+    cast = make.cast()
+    at_ten = make.proposal(cast, at=State.AGREEMENT, title="Fibra al hogar en Cuautitla y "
+                           "Cuauchichinola (ampliación a Coatetelco)")
+    decision = make.proposal(cast, at=State.FOCIR_DECISION)
+    draft = make.proposal(cast, at=State.CONTACT)
+    tour = {
+        None: ["/", "/simulator?amount=10000000&term_months=40&grace_months=6", "/register",
+               "/login", "/privacidad", "/transparencia", "/password-reset"],
+        Role.SME: ["/dashboard", f"/proposals/{at_ten.id}", f"/proposals/{draft.id}/edit",
+                   f"/proposals/{at_ten.id}/sign", "/notifications"],
+        Role.PROMTEL: ["/queue", f"/proposals/{at_ten.id}", f"/proposals/{decision.id}"],
+        Role.FOCIR: ["/queue", f"/proposals/{decision.id}/decision"],
+        Role.ADMIN: ["/admin/users", "/admin/policy"],
+    }
+    wide = []
+    for role, urls in tour.items():
+        page = _page(chromium, live_server, cast[role] if role else None)
+        for url in urls:
+            width = _sideways(page, live_server + url)
+            if width > PHONE["width"]:
+                wide.append((url, width))
+                shoot(page, f"phone-too-wide-{url.strip('/').replace('/', '-') or 'home'}")
+        page.context.close()
+    assert wide == []
+
+
+def test_the_header_folds_into_a_menu_that_opens_without_javascript(
+        live_server: str, chromium: Any, make: Factory) -> None:
+    sme = make.user(Role.SME)
+    page = _page(chromium, live_server, sme, javascript=False)
+    page.goto(f"{live_server}/dashboard")
+    menu = page.locator("details.menu")
+    assert menu.is_visible() and not page.locator("nav.wide").is_visible()
+    link = menu.get_by_role("link", name="Mis propuestas")
+    assert not link.is_visible()
+    summary = menu.locator("summary")
+    assert summary.bounding_box()["height"] >= 44          # a touch target
+    summary.click()
+    assert link.is_visible() and link.bounding_box()["height"] >= 44
+    page.context.close()
+    desktop = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    desktop.goto(live_server)
+    assert desktop.locator("nav.wide").is_visible() and not desktop.locator(
+        "details.menu").is_visible()
+    desktop.context.close()
