@@ -25,7 +25,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import BigInteger, Numeric, case, cast, func, select, text
+from sqlalchemy import BigInteger, Numeric, case, cast, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from ..domain import transparency as t
@@ -319,36 +320,58 @@ def _signed_at() -> Any:
 
 
 def _agreements(session: Session, code: str | None = None) -> list[t.Agreement]:
-    """The signed agreements (of one state, or all), newest signature first."""
+    """The signed agreements (of one state, or all), newest signature first.
+
+    One statement: each agreement with its localities and social sites already counted per
+    proposal in SQL (on PostgreSQL the localities' keys too, joined in the proposal's order);
+    read through the connection, without the ORM's row processing.
+    """
     signed_at = _signed_at()
+    postgresql = session.get_bind().dialect.name == "postgresql"
     in_state = (Company.state_code == code,) if code is not None else ()
-    rows = session.execute(
+    signed = (Proposal.state == SIGNED, *in_state)
+    key = func.nullif(Locality.inegi_key, "")
+    places = (select(Locality.proposal_id, func.count(Locality.id).label("n"),
+                     func.sum(func.coalesce(Locality.population, 0)).label("people"),
+                     *((func.string_agg(
+                         key, aggregate_order_by(literal_column("'|'"), Locality.position))
+                        .label("keys"),) if postgresql else ()))
+              .join(Proposal, Locality.proposal_id == Proposal.id)
+              .join(Company, Proposal.company_id == Company.id)
+              .where(*signed).group_by(Locality.proposal_id).subquery())
+    sites = (select(SocialSite.proposal_id,
+                    *(func.sum(case((SocialSite.kind == kind, 1), else_=0)).label(kind)
+                      for kind in t.SITE_COLUMNS))
+             .join(Proposal, SocialSite.proposal_id == Proposal.id)
+             .join(Company, Proposal.company_id == Company.id)
+             .where(*signed).group_by(SocialSite.proposal_id).subquery())
+    rows = session.connection().execute(
         select(Proposal.id, Proposal.folio, Proposal.title, Proposal.technology,
                Proposal.approved_terms, Company.legal_name, Company.state_code,
-               Company.municipality_key, signed_at.c.at)
+               Company.municipality_key, signed_at.c.at, places.c.n, places.c.people,
+               *((places.c["keys"],) if postgresql else ()),
+               *(sites.c[kind] for kind in t.SITE_COLUMNS))
         .join(Company, Proposal.company_id == Company.id)
-        .join(signed_at, signed_at.c.proposal_id == Proposal.id).where(*in_state)
+        .join(signed_at, signed_at.c.proposal_id == Proposal.id)
+        .outerjoin(places, places.c.proposal_id == Proposal.id)
+        .outerjoin(sites, sites.c.proposal_id == Proposal.id).where(*in_state)
         .order_by(signed_at.c.at.desc(), Proposal.id.desc())).all()
-    places: dict[int, list[tuple[str | None, int | None]]] = {}
-    for proposal_id, key, population in session.execute(
-            select(Locality.proposal_id, Locality.inegi_key, Locality.population)
-            .join(Proposal, Locality.proposal_id == Proposal.id)
-            .join(Company, Proposal.company_id == Company.id)
-            .where(Proposal.state == SIGNED, *in_state)
-            .order_by(Locality.proposal_id, Locality.position)):
-        places.setdefault(proposal_id, []).append((key, population))
-    sites: dict[int, dict[str, int]] = {}
-    for proposal_id, kind, n in session.execute(
-            select(SocialSite.proposal_id, SocialSite.kind, func.count(SocialSite.id))
-            .join(Proposal, SocialSite.proposal_id == Proposal.id)
-            .join(Company, Proposal.company_id == Company.id)
-            .where(Proposal.state == SIGNED, *in_state)
-            .group_by(SocialSite.proposal_id, SocialSite.kind)):
-        sites.setdefault(proposal_id, {})[kind] = n
+    keys: dict[int, tuple[str, ...]] = {}
+    if not postgresql:   # SQLite (the small embedded default): the keys in order, in Python
+        found: dict[int, list[str]] = {}
+        for proposal_id, inegi_key in session.execute(
+                select(Locality.proposal_id, Locality.inegi_key)
+                .join(Proposal, Locality.proposal_id == Proposal.id)
+                .join(Company, Proposal.company_id == Company.id)
+                .where(*signed, key.is_not(None))
+                .order_by(Locality.proposal_id, Locality.position)):
+            found.setdefault(proposal_id, []).append(inegi_key)
+        keys = {pid: tuple(k) for pid, k in found.items()}
+    kinds = tuple(t.SITE_COLUMNS)
     agreements = []
     for row in rows:
         terms = row.approved_terms or {}
-        localities = places.get(row.id, [])
+        counted = row._mapping
         agreements.append(t.Agreement(
             folio=row.folio, company=row.legal_name, title=row.title,
             state_code=row.state_code or "", municipality_key=row.municipality_key,
@@ -357,9 +380,10 @@ def _agreements(session: Session, code: str | None = None) -> list[t.Agreement]:
             term_months=terms.get("term_months"), grace_months=terms.get("grace_months"),
             annual_rate=Decimal(str(terms["annual_rate"])) if "annual_rate" in terms else None,
             signed_on=row.at.astimezone(PROGRAM_TIMEZONE).date(),
-            locality_keys=tuple(k for k, _p in localities if k),
-            localities=len(localities), population=sum(p or 0 for _k, p in localities),
-            sites=sites.get(row.id, {})))
+            locality_keys=(tuple(counted["keys"].split("|")) if counted["keys"] else ())
+            if postgresql else keys.get(row.id, ()),
+            localities=row.n or 0, population=int(row.people or 0),
+            sites={kind: int(counted[kind]) for kind in kinds if counted[kind]}))
     return agreements
 
 
