@@ -29,11 +29,15 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Run as a script, this file's folder comes first on sys.path, where bench/http.py would shadow
+# the standard library's ``http``: take the folder out, and put the repository in.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
 
-from bench.loader import load, reuse
-from promtel_fin import create_app
-from promtel_fin.services.history import keyring
+from bench.loader import load, reuse  # noqa: E402
+from promtel_fin import create_app  # noqa: E402
+from promtel_fin.services.history import keyring  # noqa: E402
 
 ANSWERS = (
     ("baseline /healthz", "/healthz"),
