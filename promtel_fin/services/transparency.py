@@ -60,7 +60,7 @@ class Published:
         self.stamp = stamp
         self.previous = previous
         self.parts: dict[str, Any] = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()   # a part may be made of another (the figures by state)
 
     @property
     def modified(self) -> datetime | None:
@@ -181,14 +181,16 @@ def _read(session: Session, make: Callable[[Session], Any]) -> Callable[[], Any]
     return run
 
 
+def _states(snapshot: Published, session: Session) -> dict[str, t.StateFigures]:
+    """The figures by state of this very snapshot (inside another part: never the previous's)."""
+    return snapshot.part("states", _read(session, _signed_by_state), fallback=False)[1]
+
+
 def figures(session: Session) -> Figures:
     """The figures by state and the pipeline (the map, its table and the stats)."""
     snapshot = published_now(session)
-    owner, states = snapshot.part("states", _read(session, _signed_by_state))
-    # Both parts of one snapshot: from the previous one only if it has both.
-    owner_p, pipeline = owner.part("pipeline", _read(session, _pipeline))
-    if owner_p is not owner:
-        owner, states = owner_p, owner_p.parts["states"]
+    owner, (states, pipeline) = snapshot.part(
+        "figures", lambda: (_states(snapshot, session), _read(session, _pipeline)()))
     return Figures(owner, states, t.sum_figures("00", states.values()), pipeline)
 
 
@@ -196,12 +198,10 @@ def state_agreements(session: Session, code: str
                      ) -> tuple[Published, t.StateFigures, list[t.Agreement]]:
     """One state's figures and its signed agreements, newest signature first."""
     snapshot = published_now(session)
-    owner, states = snapshot.part("states", _read(session, _signed_by_state))
-    owner_a, agreements = owner.part(
-        f"agreements:{code}", _read(session, lambda s: _agreements(s, code)))
-    if owner_a is not owner:
-        owner, states = owner_a, owner_a.parts["states"]
-    return owner, states[code], agreements
+    owner, (figures_, agreements) = snapshot.part(
+        f"state:{code}", lambda: (_states(snapshot, session)[code],
+                                  _read(session, lambda s: _agreements(s, code))()))
+    return owner, figures_, agreements
 
 
 def agreements_csv(session: Session) -> tuple[Published, Callable[[], bytes]]:
