@@ -64,7 +64,7 @@ class PublicStats(MethodView):
         counts per step. Amounts are approved amounts (pesos); the approval rate is approved
         over approved plus rejected. Cached: answers 304 to a matching If-None-Match.
         """
-        snapshot = transparency.published_now(get_session())
+        snapshot = transparency.figures(get_session())
         return public_answer(
             snapshot.etag("stats.json", FORMAT_VERSION), snapshot.modified,
             lambda: Response(json.dumps(PublicStatsOut().dump(stats_document(snapshot)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,7 +25,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import BigInteger, Numeric, case, cast, func, select, text
+from sqlalchemy import BigInteger, Numeric, case, cast, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from ..domain import transparency as t
@@ -45,35 +46,71 @@ class Stamp:
     modified: datetime | None
 
 
-@dataclass(frozen=True)
 class Published:
-    """Everything the portal and the open data show, as of one stamp."""
+    """What the portal and the open data show, as of one stamp, each part computed when first
+    asked for: the map and the stats need no agreement one by one, a state's page only its own
+    agreements, and the CSV is written straight from the rows.
 
-    stamp: Stamp
-    states: dict[str, t.StateFigures]       # the 32 states, those without agreements included
-    totals: t.StateFigures
-    pipeline: t.Pipeline
-    agreements: tuple[t.Agreement, ...]     # newest signature first
+    ``previous`` is the snapshot of the stamp before: while one request computes a part, the
+    others are served that part from the previous snapshot (when it has it) rather than all
+    computing it at once.
+    """
+
+    def __init__(self, stamp: Stamp, previous: Published | None = None) -> None:
+        self.stamp = stamp
+        self.previous = previous
+        self.parts: dict[str, Any] = {}
+        self.lock = threading.RLock()   # a part may be made of another (the figures by state)
 
     @property
     def modified(self) -> datetime | None:
         return self.stamp.modified
 
-    @cached_property
-    def breaks(self) -> list[Decimal]:
-        return t.amount_breaks(s.amount for s in self.states.values())
-
-    def of_state(self, code: str) -> tuple[t.StateFigures, list[t.Agreement]]:
-        return self.states[code], [a for a in self.agreements if a.state_code == code]
-
-    @cached_property
-    def agreements_csv(self) -> bytes:
-        return t.agreements_csv(self.agreements)
+    def part(self, name: str, make: Callable[[], Any], fallback: bool = True
+             ) -> tuple[Published, Any]:
+        """Give a part and the snapshot it belongs to: this one, or (with ``fallback``) the
+        previous one while another request computes it here."""
+        if name in self.parts:
+            return self, self.parts[name]
+        previous = self.previous
+        ready = fallback and previous is not None and name in previous.parts
+        if not self.lock.acquire(blocking=not ready):
+            assert previous is not None
+            return previous, previous.parts[name]
+        try:
+            if name not in self.parts:
+                self.parts[name] = make()
+                if all(p in self.parts for p in (previous.parts if previous else ())):
+                    self.previous = None    # everything it had is here now: let it go
+        finally:
+            self.lock.release()
+        return self, self.parts[name]
 
     def etag(self, *parts: str) -> str:
         """An entity tag for one representation of this snapshot."""
         seed = "|".join((self.stamp.key, *parts))
         return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The map's, the table's and the stats' figures: by state, in total, and the pipeline."""
+
+    snapshot: Published
+    states: dict[str, t.StateFigures]       # the 32 states, those without agreements included
+    totals: t.StateFigures
+    pipeline: t.Pipeline
+
+    @property
+    def modified(self) -> datetime | None:
+        return self.snapshot.modified
+
+    def etag(self, *parts: str) -> str:
+        return self.snapshot.etag(*parts)
+
+    @cached_property
+    def breaks(self) -> list[Decimal]:
+        return t.amount_breaks(s.amount for s in self.states.values())
 
 
 class SnapshotCache:
@@ -103,34 +140,87 @@ def stamp(session: Session) -> Stamp:
 
 
 def published_now(session: Session) -> Published:
-    """The figures for this request, from the application's cache (see ``published``)."""
+    """The snapshot for this request, from the application's cache (see ``published``)."""
     cache = shared_cache(current_app.extensions,
                          current_app.config.get("TRANSPARENCY_REFRESH_SECONDS", 300))
     return published(session, cache)
 
 
 def published(session: Session, cache: SnapshotCache) -> Published:
-    """Give the portal's figures: from the cache while the data has not changed.
+    """Give the snapshot of the data's current stamp, read at most every ``refresh_seconds``.
 
-    One request at a time recomputes; while it does, the others are served the previous
-    snapshot (when there is one) rather than all aggregating at once.
+    A new stamp gives a new, empty snapshot (its parts are computed when asked for) that keeps
+    the one before, to serve while a part is being computed.
     """
     now = time.monotonic()
     snapshot = cache.snapshot
     if snapshot is not None and now - cache.checked < cache.refresh_seconds:
         return snapshot
     if not cache.lock.acquire(blocking=snapshot is None):
-        return snapshot   # another request is refreshing it
+        return snapshot   # another request is reading the stamp
     try:
         snapshot = cache.snapshot
         current = stamp(session)
         if snapshot is None or snapshot.stamp.key != current.key:
-            snapshot = compute(session, current)
+            if snapshot is not None:
+                snapshot.previous = None    # one snapshot back, never a chain
+            snapshot = Published(current, snapshot)
         cache.snapshot, cache.checked = snapshot, time.monotonic()
     finally:
         cache.lock.release()
         session.rollback()   # a read: end the transaction
     return snapshot
+
+
+def _read(session: Session, make: Callable[[Session], Any]) -> Callable[[], Any]:
+    def run() -> Any:
+        try:
+            return make(session)
+        finally:
+            session.rollback()   # a read: end the transaction
+    return run
+
+
+def _states(snapshot: Published, session: Session) -> dict[str, t.StateFigures]:
+    """The figures by state of this very snapshot (inside another part: never the previous's)."""
+    return snapshot.part("states", _read(session, _signed_by_state), fallback=False)[1]
+
+
+def figures(session: Session) -> Figures:
+    """The figures by state and the pipeline (the map, its table and the stats)."""
+    snapshot = published_now(session)
+    owner, (states, pipeline) = snapshot.part(
+        "figures", lambda: (_states(snapshot, session), _read(session, _pipeline)()))
+    return Figures(owner, states, t.sum_figures("00", states.values()), pipeline)
+
+
+def state_agreements(session: Session, code: str
+                     ) -> tuple[Published, t.StateFigures, list[t.Agreement]]:
+    """One state's figures and its signed agreements, newest signature first."""
+    snapshot = published_now(session)
+    owner, (figures_, agreements) = snapshot.part(
+        f"state:{code}", lambda: (_states(snapshot, session)[code],
+                                  _read(session, lambda s: _agreements(s, code))()))
+    return owner, figures_, agreements
+
+
+def agreements_csv(session: Session) -> tuple[Published, Callable[[], bytes]]:
+    """The snapshot, and a function giving its CSV of signed agreements (computed once)."""
+    snapshot = published_now(session)
+
+    def body() -> bytes:
+        return snapshot.part("csv", _read(session, _csv), fallback=False)[1]
+    return snapshot, body
+
+
+def catalog_dates(session: Session) -> tuple[Published, Callable[[], date | None]]:
+    """The snapshot, and a function giving the day of the first signature published."""
+    snapshot = published_now(session)
+
+    def issued() -> date | None:
+        return snapshot.part("first_signed_on", _read(session, _first_signed_on),
+                             fallback=False)[1]
+    return snapshot, issued
 
 
 def _cents(amount_text: Any) -> Any:
@@ -222,33 +312,66 @@ def _pipeline(session: Session) -> t.Pipeline:
                                                           int(rejected or 0)))
 
 
-def _agreements(session: Session) -> tuple[t.Agreement, ...]:
-    signed_at = (select(Signature.proposal_id, func.max(Signature.signed_at).label("at"))
-                 .join(Proposal, Signature.proposal_id == Proposal.id)
-                 .where(Proposal.state == SIGNED).group_by(Signature.proposal_id).subquery())
-    rows = session.execute(
+def _signed_at() -> Any:
+    """Each signed proposal's signing moment: when the last of the two parties signed."""
+    return (select(Signature.proposal_id, func.max(Signature.signed_at).label("at"))
+            .join(Proposal, Signature.proposal_id == Proposal.id)
+            .where(Proposal.state == SIGNED).group_by(Signature.proposal_id).subquery())
+
+
+def _agreements(session: Session, code: str | None = None) -> list[t.Agreement]:
+    """The signed agreements (of one state, or all), newest signature first.
+
+    One statement: each agreement with its localities and social sites already counted per
+    proposal in SQL (on PostgreSQL the localities' keys too, joined in the proposal's order);
+    read through the connection, without the ORM's row processing.
+    """
+    signed_at = _signed_at()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    in_state = (Company.state_code == code,) if code is not None else ()
+    signed = (Proposal.state == SIGNED, *in_state)
+    key = func.nullif(Locality.inegi_key, "")
+    places = (select(Locality.proposal_id, func.count(Locality.id).label("n"),
+                     func.sum(func.coalesce(Locality.population, 0)).label("people"),
+                     *((func.string_agg(
+                         key, aggregate_order_by(literal_column("'|'"), Locality.position))
+                        .label("keys"),) if postgresql else ()))
+              .join(Proposal, Locality.proposal_id == Proposal.id)
+              .join(Company, Proposal.company_id == Company.id)
+              .where(*signed).group_by(Locality.proposal_id).subquery())
+    sites = (select(SocialSite.proposal_id,
+                    *(func.sum(case((SocialSite.kind == kind, 1), else_=0)).label(kind)
+                      for kind in t.SITE_COLUMNS))
+             .join(Proposal, SocialSite.proposal_id == Proposal.id)
+             .join(Company, Proposal.company_id == Company.id)
+             .where(*signed).group_by(SocialSite.proposal_id).subquery())
+    rows = session.connection().execute(
         select(Proposal.id, Proposal.folio, Proposal.title, Proposal.technology,
                Proposal.approved_terms, Company.legal_name, Company.state_code,
-               Company.municipality_key, signed_at.c.at)
+               Company.municipality_key, signed_at.c.at, places.c.n, places.c.people,
+               *((places.c["keys"],) if postgresql else ()),
+               *(sites.c[kind] for kind in t.SITE_COLUMNS))
         .join(Company, Proposal.company_id == Company.id)
         .join(signed_at, signed_at.c.proposal_id == Proposal.id)
+        .outerjoin(places, places.c.proposal_id == Proposal.id)
+        .outerjoin(sites, sites.c.proposal_id == Proposal.id).where(*in_state)
         .order_by(signed_at.c.at.desc(), Proposal.id.desc())).all()
-    places: dict[int, list[tuple[str | None, int | None]]] = {}
-    for proposal_id, key, population in session.execute(
-            select(Locality.proposal_id, Locality.inegi_key, Locality.population)
-            .join(Proposal, Locality.proposal_id == Proposal.id).where(Proposal.state == SIGNED)
-            .order_by(Locality.proposal_id, Locality.position)):
-        places.setdefault(proposal_id, []).append((key, population))
-    sites: dict[int, dict[str, int]] = {}
-    for proposal_id, kind, n in session.execute(
-            select(SocialSite.proposal_id, SocialSite.kind, func.count(SocialSite.id))
-            .join(Proposal, SocialSite.proposal_id == Proposal.id)
-            .where(Proposal.state == SIGNED).group_by(SocialSite.proposal_id, SocialSite.kind)):
-        sites.setdefault(proposal_id, {})[kind] = n
+    keys: dict[int, tuple[str, ...]] = {}
+    if not postgresql:   # SQLite (the small embedded default): the keys in order, in Python
+        found: dict[int, list[str]] = {}
+        for proposal_id, inegi_key in session.execute(
+                select(Locality.proposal_id, Locality.inegi_key)
+                .join(Proposal, Locality.proposal_id == Proposal.id)
+                .join(Company, Proposal.company_id == Company.id)
+                .where(*signed, key.is_not(None))
+                .order_by(Locality.proposal_id, Locality.position)):
+            found.setdefault(proposal_id, []).append(inegi_key)
+        keys = {pid: tuple(k) for pid, k in found.items()}
+    kinds = tuple(t.SITE_COLUMNS)
     agreements = []
     for row in rows:
         terms = row.approved_terms or {}
-        localities = places.get(row.id, [])
+        counted = row._mapping
         agreements.append(t.Agreement(
             folio=row.folio, company=row.legal_name, title=row.title,
             state_code=row.state_code or "", municipality_key=row.municipality_key,
@@ -257,19 +380,19 @@ def _agreements(session: Session) -> tuple[t.Agreement, ...]:
             term_months=terms.get("term_months"), grace_months=terms.get("grace_months"),
             annual_rate=Decimal(str(terms["annual_rate"])) if "annual_rate" in terms else None,
             signed_on=row.at.astimezone(PROGRAM_TIMEZONE).date(),
-            locality_keys=tuple(k for k, _p in localities if k),
-            localities=len(localities), population=sum(p or 0 for _k, p in localities),
-            sites=sites.get(row.id, {})))
-    return tuple(agreements)
+            locality_keys=(tuple(counted["keys"].split("|")) if counted["keys"] else ())
+            if postgresql else keys.get(row.id, ()),
+            localities=row.n or 0, population=int(row.people or 0),
+            sites={kind: int(counted[kind]) for kind in kinds if counted[kind]}))
+    return agreements
 
 
-def compute(session: Session, current: Stamp) -> Published:
-    """Gather every figure afresh (a handful of GROUP BY statements)."""
-    states = _signed_by_state(session)
-    return Published(current, states, t.sum_figures("00", states.values()),
-                     _pipeline(session), _agreements(session))
+def _csv(session: Session) -> bytes:
+    return t.agreements_csv(_agreements(session))
 
 
-def first_signed_on(snapshot: Published) -> date | None:
+def _first_signed_on(session: Session) -> date | None:
     """The day of the first signature published (the dataset's issue date)."""
-    return min((a.signed_on for a in snapshot.agreements), default=None)
+    signed_at = _signed_at()
+    first = session.execute(select(signed_at.c.at).order_by(signed_at.c.at).limit(1)).scalar()
+    return first.astimezone(PROGRAM_TIMEZONE).date() if first is not None else None

@@ -72,7 +72,7 @@ def legend(breaks: list) -> list[tuple[int, str]]:
 @bp.get("/transparencia")
 def portal() -> Response:
     """The map of signed agreements by state, the same figures as a table, and the pipeline."""
-    snapshot = transparency.published_now(get_session())
+    snapshot = transparency.figures(get_session())
     classes = {code: t.amount_class(s.amount, snapshot.breaks)
                for code, s in snapshot.states.items()}
     svg = mexico_map.draw(
@@ -92,8 +92,7 @@ def state(code: str) -> Response:
     """One state's signed agreements, one by one."""
     if code not in STATE_NAMES:   # /transparencia/99, /transparencia/abc: a 404 page
         abort(404)
-    snapshot = transparency.published_now(get_session())
-    figures, agreements = snapshot.of_state(code)
+    snapshot, figures, agreements = transparency.state_agreements(get_session(), code)
     return page(render_template("transparency_state.html", figures=figures,
                                 agreements=agreements, kinds=labels.SITE_KINDS),
                 snapshot.modified)
@@ -102,9 +101,8 @@ def state(code: str) -> Response:
 @bp.get("/datos/acuerdos.csv")
 def agreements_csv() -> Response:
     """The signed agreements as CSV, one row each (the dictionary describes the columns)."""
-    snapshot = transparency.published_now(get_session())
-    return data_file(snapshot, "acuerdos.csv", "text/csv",
-                     lambda: snapshot.agreements_csv, "acuerdos.csv")
+    snapshot, body = transparency.agreements_csv(get_session())
+    return data_file(snapshot, "acuerdos.csv", "text/csv", body, "acuerdos.csv")
 
 
 @bp.get("/datos/diccionario.csv")
@@ -117,7 +115,7 @@ def dictionary_csv() -> Response:
 @bp.get("/datos/catalogo.json")
 def catalog() -> Response:
     """The DCAT catalogue of the open data, in JSON-LD."""
-    snapshot = transparency.published_now(get_session())
+    snapshot, issued = transparency.catalog_dates(get_session())
 
     def body() -> bytes:
         urls = {name: url_for(endpoint, _external=True) for name, endpoint in (
@@ -125,7 +123,7 @@ def catalog() -> Response:
             ("agreements", "transparency.agreements_csv"),
             ("dictionary", "transparency.dictionary_csv"), ("stats", "public_api.PublicStats"))}
         modified = snapshot.modified.date() if snapshot.modified else None
-        document = t.catalog(urls, modified, transparency.first_signed_on(snapshot))
+        document = t.catalog(urls, modified, issued())
         return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
     return data_file(snapshot, "catalogo.json", "application/ld+json", body)

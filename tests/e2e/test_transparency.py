@@ -37,7 +37,8 @@ def signed(make: Factory, cast: dict[Role, Any], amount: str, localities: list[d
                              social_sites=[{"kind": k, "name": f"Sitio {i}"}
                                            for i, k in enumerate(sites)])
     make.act(proposal.id, cast[Role.FOCIR], "approve", terms={**TERMS, "amount": amount})
-    make.act(proposal.id, cast[SECOND_FOCIR], "confirm_decision")   # four eyes
+    # Four eyes (issue 11 §5): a second FOCIR officer confirms the decision.
+    make.act(proposal.id, cast.get(SECOND_FOCIR) or make.user(Role.FOCIR), "confirm_decision")
     make.act(proposal.id, cast[Role.SME], "sign")
     return make.act(proposal.id, cast[Role.FOCIR], "sign")
 
@@ -316,7 +317,8 @@ def test_signed_in_requests_are_not_stored_by_caches(client: FlaskClient, make: 
 
 def test_a_cached_answer_costs_one_small_statement(app: Flask, client: FlaskClient,
                                                    world: dict[str, Any]) -> None:
-    client.get("/api/v1/public/stats")
+    for path in PUBLIC:    # each answer computes what it needs once
+        assert client.get(path).status_code == 200
     statements: list[str] = []
     engine = app.extensions["engine"]
 
@@ -332,6 +334,30 @@ def test_a_cached_answer_costs_one_small_statement(app: Flask, client: FlaskClie
     # Each request reads only the history's global head: nothing is aggregated again.
     assert len(statements) == len(PUBLIC)
     assert all("history_heads" in s for s in statements)
+
+
+def test_each_answer_computes_only_what_it_shows(app: Flask, client: FlaskClient,
+                                                  world: dict[str, Any]) -> None:
+    statements: list[str] = []
+    engine = app.extensions["engine"]
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/transparencia").status_code == 200
+        assert client.get("/api/v1/public/stats").status_code == 200
+        # The map and the stats: aggregates only, no signed agreement read one by one.
+        assert not any("signatures" in s or "localities.inegi_key" in s for s in statements)
+        statements.clear()
+        assert client.get("/datos/diccionario.csv").status_code == 200
+        assert len(statements) == 1 and "history_heads" in statements[0]
+        assert client.get("/transparencia/31").status_code == 200
+        # A state's page reads that state's agreements only.
+        assert any("signatures" in s and "companies.state_code =" in s for s in statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_with_a_refresh_interval_the_stamp_is_not_even_read(app: Flask, client: FlaskClient,

@@ -116,3 +116,32 @@ def test_the_dictionary_describes_every_column_with_a_known_type() -> None:
     assert [r[0] for r in rows[1:]] == list(t.COLUMNS)
     assert {r[1] for r in rows[1:]} <= {"texto", "entero", "decimal", "fecha"}
     assert all(r[2] for r in rows[1:])
+
+
+def test_a_part_being_computed_is_served_from_the_previous_snapshot() -> None:
+    import threading
+
+    from promtel_fin.services.transparency import Published, Stamp
+
+    old = Published(Stamp("a", None))
+    assert old.part("figures", lambda: "old figures") == (old, "old figures")
+    new = Published(Stamp("b", None), old)
+    started, finish = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        finish.wait(5)
+        return "new figures"
+
+    worker = threading.Thread(target=new.part, args=("figures", slow))
+    worker.start()
+    started.wait(5)
+    # While one request computes, another gets the previous snapshot's part (and its stamp)...
+    assert new.part("figures", lambda: "never") == (old, "old figures")
+    finish.set()
+    worker.join(5)
+    # ...and then this one's; the previous snapshot is let go once everything it had is here.
+    assert new.part("figures", lambda: "never") == (new, "new figures")
+    assert new.previous is None
+    # A part the previous snapshot lacks is computed here, whoever asks.
+    assert new.part("csv", lambda: b"rows", fallback=False) == (new, b"rows")
