@@ -26,6 +26,7 @@ from ..domain.errors import N_, Forbidden, NotFound, reason
 from ..domain.workflow import Role
 from ..models import EmailToken, Notification, User, utcnow
 from ..models.notifications import FAILED, PENDING, SENT, SKIPPED
+from .proposals import MAX_ID
 from .tokens import link_of
 from .uow import transactional
 
@@ -154,7 +155,8 @@ def outbox_counts(session: Session, user: User) -> dict[str, int]:
 def retry(session: Session, user: User, notification_id: int) -> Notification:
     """Send a failed e-mail again at the next pass (an administrator's decision)."""
     _require_admin(user)
-    notification = session.get(Notification, notification_id)
+    notification = session.get(Notification, notification_id) \
+        if 0 < notification_id <= MAX_ID else None
     if notification is None or notification.email_state != FAILED:
         raise NotFound(reason("not_found", N_("The page or record was not found.")))
     session.execute(update(Notification).where(Notification.id == notification_id)

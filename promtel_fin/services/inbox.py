@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..domain.errors import N_, NotFound, reason
 from ..models import Notification, User, utcnow
 from .listing import Slice
+from .proposals import MAX_ID
 from .uow import transactional
 
 LANGUAGES = ("es", "en")
@@ -42,7 +43,8 @@ def unread_count(session: Session, user: User) -> int:
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:
     """Mark one of the user's notifications read (again: nothing changes); others' are 404."""
     notification = session.scalar(select(Notification).where(
-        Notification.id == notification_id, *_mine(user)))
+        Notification.id == notification_id, *_mine(user))) if 0 < notification_id <= MAX_ID \
+        else None
     if notification is None:
         raise NotFound(reason("notification_not_found",
                               N_("Notification {id} was not found."), id=notification_id))
