@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
@@ -303,8 +304,11 @@ def test_a_signed_agreement_is_sealed_with_the_institutions_certificate(
     data = api.get(f"/proposals/{signed.id}/agreement.pdf", cast[Role.SME]).data
     signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
     assert len(signatures) == 1
-    status = validate_pdf_signature(signatures[0], ValidationContext(
-        trust_roots=[load_cert_from_pemder(str(tmp_path / "ca.pem"))]))
+    # pyHanko's synchronous validation calls asyncio.run(): in a thread of its own, since the
+    # browser tests leave an event loop running in this one.
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(tmp_path / "ca.pem"))])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(validate_pdf_signature, signatures[0], context).result()
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert f"Folio {signed.folio}" in pdf_text(data)   # the text is still there to read
@@ -359,6 +363,8 @@ def test_sealing_works_while_the_thread_runs_an_event_loop(tmp_path: Path) -> No
     async def inside_a_loop() -> bytes:
         return pdfs.seal(data, signer)
 
-    sealed = asyncio.run(inside_a_loop())
+    # A thread whose event loop is running, like the app's under an asynchronous server.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sealed = pool.submit(asyncio.run, inside_a_loop()).result()
     update = sealed[len(data):]
     assert sealed.startswith(data) and b"SelloInstitucional" in update and b"/ByteRange" in update
