@@ -330,7 +330,9 @@ def _people(n_companies: int, now: datetime) -> tuple[list[dict], list[dict], Pe
         uid += 1
         users.append({"id": uid, "email": email, "name": email.split("@")[0],
                       "password_hash": password_hash, "role": role, "company_id": company_id,
-                      "active": True, "created_at": now - timedelta(days=YEARS * 366)})
+                      "active": True, "created_at": now - timedelta(days=YEARS * 366),
+                      # confirmed, as users made by an administrator are (issue 11 §4)
+                      "email_confirmed_at": now - timedelta(days=YEARS * 366)})
         return uid
 
     admin = user("admin@bench.promtel.mx", "admin")
@@ -345,7 +347,7 @@ def _people(n_companies: int, now: datetime) -> tuple[list[dict], list[dict], Pe
 COLUMNS = {
     "companies": ("id", "legal_name", "rfc", "state_code", "municipality_key", "created_at"),
     "users": ("id", "email", "name", "password_hash", "role", "company_id", "active",
-              "created_at"),
+              "created_at", "email_confirmed_at"),
     "proposals": ("id", "folio", "company_id", "created_by_id", "title", "summary", "technology",
                   "requested_amount", "term_months", "grace_months", "amortization_method",
                   "bureau_score", "credit_report_date", "state", "version", "state_entered_at",
