@@ -25,6 +25,7 @@ from ..domain.history import (
 )
 from ..models import HistoryEntry, Proposal, User, utcnow
 from ..models.history import HistoryHead
+from .listing import ascending_page
 
 SYSTEM_ROLE = "system"
 
@@ -150,7 +151,4 @@ def history_page(session: Session, proposal_id: int, after: int | None,
     first, with their actors; and the last one's seq when more follow."""
     query = (select(HistoryEntry).options(joinedload(HistoryEntry.actor))
              .where(HistoryEntry.proposal_id == proposal_id))
-    if after is not None:
-        query = query.where(HistoryEntry.seq > after)
-    rows = list(session.scalars(query.order_by(HistoryEntry.seq).limit(limit + 1)))
-    return rows[:limit], rows[limit - 1].seq if len(rows) > limit else None
+    return ascending_page(session, query, HistoryEntry.seq, after, limit)

@@ -111,6 +111,16 @@ def _slice(rows: Sequence[Proposal], page_size: int, *keys: str) -> Slice:
     return Slice(items, tuple(getattr(items[-1], k) for k in keys) if more else None)
 
 
+def ascending_page(session: Session, query: Select, key: Any, after: int | None,
+                   limit: int) -> tuple[list[Any], int | None]:
+    """Read up to ``limit`` rows of ``query`` in ascending ``key`` after ``after`` (a keyset
+    page: a history by seq, a thread by id); and the last row's key when more follow."""
+    if after is not None:
+        query = query.where(key > after)
+    rows = list(session.scalars(query.order_by(key).limit(limit + 1)))
+    return rows[:limit], getattr(rows[limit - 1], key.key) if len(rows) > limit else None
+
+
 def list_proposals(session: Session, user: User, filters: Filters,
                    after: tuple[datetime, int] | None = None,
                    page_size: int = PAGE_SIZE) -> Slice:

@@ -17,6 +17,7 @@ from ..domain.workflow import Role, State, waiting_on
 from ..models import Message, Proposal, User, utcnow
 from ..web.labels import ROLES as _ROLES
 from . import history
+from .listing import ascending_page
 from .locking import commit_guarded, flush_guarded
 from .notify import notify, proposal_link, t
 from .proposals import MAX_ID, get_proposal, not_found, signed_by
@@ -42,10 +43,7 @@ def list_messages(session: Session, user: User, proposal_id: int, after: int | N
     get_proposal(session, user, proposal_id, options=())
     query = (select(Message).options(joinedload(Message.author))
              .where(Message.proposal_id == proposal_id))
-    if after is not None:
-        query = query.where(Message.id > after)
-    rows = list(session.scalars(query.order_by(Message.id).limit(limit + 1)))
-    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None
+    return ascending_page(session, query, Message.id, after, limit)
 
 
 @transactional
