@@ -359,11 +359,9 @@ class MessageArgs(PagedArgs):
     cursor = Cursor("messages", load_default=None)
 
 
-class MessagePage(Schema):
+class MessagePage(Page):
     """One page of a proposal's messages, oldest first."""
 
-    page_size = fields.Integer()
-    next = fields.String(allow_none=True, metadata={"description": NEXT})
     items = fields.List(fields.Nested(MessageOut))
 
 
@@ -372,11 +370,9 @@ class HistoryArgs(PagedArgs):
     cursor = Cursor("history", load_default=None)
 
 
-class HistoryPage(Schema):
+class HistoryPage(Page):
     """One page of a proposal's history, oldest first."""
 
-    page_size = fields.Integer()
-    next = fields.String(allow_none=True, metadata={"description": NEXT})
     items = fields.List(fields.Nested(HistoryOut))
 
 
