@@ -20,11 +20,21 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .db import get_session
-from .domain.errors import CheckFailed, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .domain.errors import (
+    CheckFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
 from .i18n import by_field, say
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404, Forbidden: 403, Conflict: 409, CheckFailed: 422, InvalidInput: 422,
+    TooLarge: 413, UnsupportedType: 415,
 }
 
 GENERIC = {

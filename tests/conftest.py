@@ -89,13 +89,14 @@ def _empty_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def app(database_url: str, engine: Engine) -> Iterator[Flask]:
+def app(database_url: str, engine: Engine, tmp_path: Path) -> Iterator[Flask]:
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "LOGIN_FAILURES_PER_ADDRESS": "5 per 15 minutes",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "DOCUMENTS_DIR": str(tmp_path / "documents"),
     })
     yield app
     app.extensions["engine"].dispose()
@@ -142,9 +143,9 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def make(session: Session) -> Factory:
-    """Give the factory of users, companies, proposals and tokens."""
-    return Factory(session)
+def make(app: Flask, session: Session) -> Factory:
+    """Give the factory of users, companies, proposals, documents and tokens."""
+    return Factory(session, app.extensions["documents"])
 
 
 @pytest.fixture

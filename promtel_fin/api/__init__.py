@@ -24,7 +24,7 @@ DESCRIPTION = (
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the offline documentation page."""
-    from . import auth, docs, finance, proposals
+    from . import auth, docs, documents, finance, proposals
 
     api = Api()
     app.extensions["promtel_api"] = api
@@ -37,4 +37,5 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(auth.blp)
     api.register_blueprint(proposals.blp)
     api.register_blueprint(finance.blp)
+    api.register_blueprint(documents.blp)
     app.register_blueprint(docs.bp)

@@ -2,6 +2,7 @@
 
 from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
+from .documents import Document
 from .history import HistoryEntry
 from .people import ApiToken, Company, User
 from .policy import PolicyVersion
@@ -17,7 +18,8 @@ from .proposals import (
 )
 
 __all__ = [
-    "ApiToken", "Base", "CashFlow", "Company", "FolioCounter", "Guarantee", "HistoryEntry",
-    "Locality", "PolicyVersion", "Proposal", "Revision", "Signature", "SocialSite", "User",
+    "ApiToken", "Base", "CashFlow", "Company", "Document", "FolioCounter", "Guarantee",
+    "HistoryEntry", "Locality", "PolicyVersion", "Proposal", "Revision", "Signature",
+    "SocialSite", "User",
     "clock_shift", "utcnow",
 ]

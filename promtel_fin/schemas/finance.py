@@ -11,6 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..domain.loan import DAY_COUNTS
 from .common import StrictSchema
+from .documents import ChecklistField
 from .fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
 from .proposals import CashFlowIn, TermsIn
 
@@ -94,5 +95,7 @@ class PolicyIn(StrictSchema):
     rural_population_threshold = whole(1, 10_000_000)
     max_open_drafts = whole(1, 1000)
     haircuts = fields.Dict(keys=fields.String(), values=Rate())
+    checklist = ChecklistField(metadata={
+        "description": "the documents asked for per action; replaces the whole checklist"})
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..domain.policy import Policy
 from ..models import (
     CashFlow,
+    Document,
     Guarantee,
     HistoryEntry,
     Locality,
@@ -70,7 +71,7 @@ class Extras:
     revision; ``history``: a window of its history, oldest first, with the actors: the last
     ``window`` entries ("latest") or those up to a sequence number ("until"); ``feedback``:
     every entry with a reviewer's comment from before that window; ``revisions``: every
-    revision.
+    revision; ``documents``: the current document of each kind (the checklist's gate).
     """
 
     policy: bool = False
@@ -78,6 +79,7 @@ class Extras:
     history: str | None = None
     feedback: bool = False
     revisions: bool = False
+    documents: bool = False
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Bundle:
     history: list[HistoryEntry] = field(default_factory=list)
     feedback: list[HistoryEntry] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
 
 def _window(entry: Any, kind: str) -> ColumnElement[bool]:
@@ -124,6 +127,9 @@ def _statement(scope: str, extras: Extras) -> tuple[Select[Any], tuple[str, ...]
             options.append(joinedload(noted.actor))
     if extras.revisions:
         parts.append(("revisions", Revision, Revision.proposal_id == PROPOSAL_ID))
+    if extras.documents:
+        parts.append(("documents", Document, and_(Document.proposal_id == PROPOSAL_ID,
+                                                  Document.is_current)))
     if extras.policy:
         in_force = aliased(PolicyVersion)
         today = bindparam("today", type_=in_force.effective_from.type)
@@ -188,4 +194,5 @@ def load(session: Session, scope: tuple[str, int | None], proposal_id: int,
         history=sorted(found.get("history", []), key=by_seq),
         feedback=sorted(found.get("feedback", []), key=by_seq),
         revisions=sorted(found.get("revisions", []), key=lambda r: r.number),
+        documents=sorted(found.get("documents", []), key=lambda d: d.id),
     )

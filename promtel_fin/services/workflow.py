@@ -14,7 +14,7 @@ from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, Role, State
 from ..models import Proposal, Revision, Signature, User, utcnow
-from . import history
+from . import documents, history
 from .loading import Extras
 from .locking import commit_guarded, flush_guarded
 from .proposals import check_version, document, load_proposal, signed_by
@@ -59,9 +59,10 @@ def _reviewer(session: Session, user: User, params: dict[str, Any]) -> User:
 def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
                 params: dict[str, Any]) -> Proposal:
     """Apply ``action`` to the proposal for ``user``: checks, effects and history, atomically."""
-    # The proposal with its parts, the policy and the last revision's number: one statement.
+    # The proposal with its parts, the policy, the last revision's number and the current
+    # documents (the checklist's gate): one statement.
     bundle = load_proposal(session, user, proposal_id,
-                           Extras(policy=True, latest_revision=True))
+                           Extras(policy=True, latest_revision=True, documents=True))
     proposal, policy = bundle.proposal, bundle.policy
     assert policy is not None
     check_version(proposal, version)
@@ -71,7 +72,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
         incomplete=tuple(submission_problems(document(proposal), policy)),
         terms_sha256=proposal.terms_sha256,
     )
-    transition = workflow.plan(facts, action, role, params)
+    transition = documents.plan(bundle.documents, facts, action, role, params)  # + checklist
     target = transition.target_for(facts, role)
     now = utcnow()
     payload: dict[str, Any] = {}

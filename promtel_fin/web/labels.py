@@ -32,7 +32,11 @@ ACTIONS = {
     "present_to_focir": _l("Present to FOCIR"), "give_opinion": _l("Give opinion"),
     "approve": _l("Approve"), "reject": _l("Reject"), "sign": _l("Sign the agreement"),
     "withdraw": _l("Withdraw the proposal"), "create": _l("Created"), "edit": _l("Edited"),
+    "document_uploaded": _l("Document uploaded"), "document_superseded": _l("Document replaced"),
+    "document_accepted": _l("Document accepted"), "document_rejected": _l("Document rejected"),
 }
+DOCUMENT_STATUSES = {"missing": _l("Missing"), "pending": _l("Waiting for review"),
+                     "accepted": _l("Accepted"), "rejected": _l("Document rejected")}
 ROLES = {"sme": _l("SME"), "promtel": _l("PROMTEL"), "focir": _l("FOCIR"),
          "admin": _l("Administrator")}
 TECHNOLOGIES = {"ftth": _l("Fibre to the home (FTTH)"), "fixed_wireless": _l("Fixed wireless"),
