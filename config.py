@@ -69,6 +69,10 @@ class Config:
     PAGE_SIZE_MAX = 100
     # Largest request body in bytes (2 MB): larger ones are answered 413 before being read.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    # Uploaded documents: where the files live (named by SHA-256), and the largest file in bytes
+    # (10 MB). Only the upload routes take bodies that large (MAX_CONTENT_LENGTH stays for JSON).
+    DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR", str(ROOT / "instance" / "documents"))
+    MAX_DOCUMENT_BYTES = _int("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
     JSON_SORT_KEYS = False
     # The institutions as the agreement and the term sheet name them (RFC empty: printed "—").
     FOCIR_LEGAL_NAME = os.environ.get(

@@ -27,10 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, bodies, cli, db, errors, headers, health, i18n, pdfs, security, web
+    from . import api, bodies, cli, db, errors, headers, health, i18n, pdfs, security, storage, web
 
     bodies.init_app(app)
     db.init_app(app)
+    storage.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     headers.init_app(app)

@@ -3,6 +3,10 @@
 - A body larger than ``MAX_CONTENT_LENGTH`` (default 2 MB) is answered 413 from its
   ``Content-Length`` header, before a byte of it is read; a chunked body is cut off by Werkzeug
   at the same limit while it is read.
+- The routes that receive documents (marked with ``takes_uploads``) take a multipart POST of up
+  to ``MAX_DOCUMENT_BYTES`` plus ``UPLOAD_OVERHEAD`` for the form around the file, with the same
+  refusal before reading; the file's own limit is checked while it is copied
+  (services/documents.py). Every other route keeps ``MAX_CONTENT_LENGTH``.
 - JSON is parsed by one provider for the whole app (Flask's ``request.get_json`` and the API's
   argument parser alike): nesting deeper than ``MAX_JSON_DEPTH`` levels, which would otherwise
   exhaust Python's recursion limit, is refused as malformed (400), never a 500.
@@ -14,12 +18,36 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 MAX_JSON_DEPTH = 32
+# Room for the multipart form around an uploaded file: boundaries, part headers, the kind and
+# the CSRF token.
+UPLOAD_OVERHEAD = 64 * 1024
+# Parts an upload form may have (file, kind, CSRF token, and a few more).
+UPLOAD_FORM_PARTS = 16
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def takes_uploads(view: View) -> View:
+    """Mark a view (function or MethodView class) whose POST receives a document."""
+    view.takes_uploads = True  # type: ignore[attr-defined]
+    return view
+
+
+def upload_body_limit(config: Any) -> int:
+    """Give the largest body an upload route reads: the document's limit and the form's room."""
+    return int(config["MAX_DOCUMENT_BYTES"]) + UPLOAD_OVERHEAD
+
+
+def _receives_upload() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    view = getattr(view, "view_class", view)
+    return request.method == "POST" and bool(getattr(view, "takes_uploads", False))
 
 
 class JSONTooDeep(ValueError):
@@ -98,6 +126,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _refuse_oversized_body() -> None:
+        if _receives_upload():
+            request.max_content_length = upload_body_limit(current_app.config)
+            request.max_form_parts = UPLOAD_FORM_PARTS
         limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)

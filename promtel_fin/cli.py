@@ -94,12 +94,14 @@ def users_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object for machines")
 @click.option("--against", type=click.File("r"), help="a checkpoint the log must still extend")
 def audit_verify(as_json: bool, against: TextIO | None) -> None:
-    """Check every MAC, chain, head and the tables tied to them; exit 1 naming what disagrees."""
+    """Check every MAC, chain, head, the tables tied to them and the stored documents' files;
+    exit 1 naming what disagrees."""
     from .services import audit
     from .services.history import keyring
+    from .storage import document_store
 
     session, keys = get_session(), keyring()
-    report = audit.verify(session, keys)
+    report = audit.verify(session, keys, store=document_store())
     if against is not None:
         try:
             saved = json.load(against)

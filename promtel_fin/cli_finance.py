@@ -101,12 +101,20 @@ def policy_show(day: object) -> None:
     click.echo(f"in force on {on}: " + (f"from {version.effective_from}" if version
                                         else "the seed figures of docs/rules.md"))
     for key, value in current_policy(session, on).to_dict().items():
+        if key == "checklist":
+            click.echo("  checklist:")
+            for item in value:
+                needs = ", ".join(item["required_for"]) or "optional: " + ", ".join(
+                    item["optional_for"])
+                click.echo(f"    {item['kind']} ({item['uploaded_by']}; {needs}"
+                           f"{'; dated' if item['dated'] else ''}): {item['labels']['es']}")
+            continue
         click.echo(f"  {key}: {value}")
 
 
 def _policy_options(command: click.Command) -> click.Command:
     for field in reversed(fields(Policy)):
-        if field.name == "haircuts":
+        if field.name in ("haircuts", "checklist"):
             continue
         kind = click.INT if field.type == "int" else DECIMAL
         command = click.option(f"--{field.name.replace('_', '-')}", field.name, type=kind)(

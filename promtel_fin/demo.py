@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .domain import efirma
+from .domain.documents import PENDING, REJECTED, required_so_far
 from .domain.efirma_issuer import Authority, issue, lifetime, make_authority, new_key
 from .domain.workflow import STEPS, Action
-from .models import Company, User, clock_shift, utcnow
-from .services import users
+from .models import Company, Proposal, User, clock_shift, utcnow
+from .services import documents, users
 from .services.agreement import agreement_document
 from .services.efirma import DEMO_CA_FILE, demo_dir
 from .services.messages import post_message
+from .services.policy import current_policy
 from .services.proposals import create_proposal, get_proposal
 from .services.workflow import take_action
+from .storage import DocumentStore, document_store
 
 PASSWORDS = {
     "admin@demo.promtel.mx": ("admin", "Tejon-Milpa-Faro-81"),
@@ -272,6 +276,37 @@ STEPS_TO["withdrawn"] = [*_path[:2], ("sme", "withdraw", {"comment": "La empresa
                                                                       "propios."})]
 
 
+def _pdf_text(line: str) -> bytes:
+    escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return escaped.encode("cp1252", "replace")
+
+
+def sample_pdf(*lines: str) -> bytes:
+    """Make a small, valid one-page PDF (Letter) with a few lines of Helvetica text: the demo's
+    documents, and the tests'. The cross-reference table holds each object's byte offset."""
+    text = b"BT /F1 12 Tf 72 720 Td 16 TL " + b" ".join(
+        b"(" + _pdf_text(line) + b") '" for line in lines or ("Documento de prueba",)) + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
 def _document(project: str, suffix: str) -> dict[str, Any]:
     spec = dict(PROJECTS[project])
     flows = spec.pop("flows")
@@ -353,8 +388,56 @@ def sign_agreement(session: Session, actor: User, proposal_id: int) -> Any:
                         "signature": efirma.sign(key, text)})
 
 
-def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
-    """Create the demo users and proposals; yield lines for the terminal."""
+def _upload(session: Session, store: DocumentStore, proposal: Proposal, actor: User, kind: str,
+            label: str, note: str) -> None:
+    pdf = sample_pdf(label, proposal.company.legal_name, proposal.folio, note)
+    documents.upload(session, store, actor, proposal.id, kind, f"{label}.pdf", BytesIO(pdf),
+                     len(pdf))
+
+
+def _papers(session: Session, store: DocumentStore, proposal: Proposal, role: str,
+            actor: User, action: str) -> None:
+    """File the checklist's papers as the steps need them, each a small PDF made here: the
+    company uploads its documents before it submits; PROMTEL reviews them before its feedback
+    (sending the financial statements back once) and accepts what waits before it verifies;
+    the company uploads again what was rejected; FOCIR files its credit memo before it
+    approves."""
+    policy = current_policy(session)
+    current = [d for d in documents.proposal_documents(session, proposal.id) if d.is_current]
+    if action == "submit_proposal":
+        for item in required_so_far(policy.checklist, Action.SUBMIT_PROPOSAL):
+            if item.uploaded_by == role:
+                _upload(session, store, proposal, actor, item.kind, item.label_es,
+                        "Documento de demostración")
+    elif action == "submit_update":
+        for row in current:
+            item = policy.item(row.kind)
+            if row.status == REJECTED and item is not None and item.uploaded_by == role:
+                _upload(session, store, proposal, actor, row.kind, item.label_es,
+                        "Versión corregida")
+    elif action in ("give_feedback", "verify") and role == "promtel":
+        for row in current:
+            if row.status != PENDING:
+                continue
+            if action == "give_feedback" and row.kind == "financial_statements":
+                documents.review(session, actor, proposal.id, row.id, REJECTED,
+                                 "Faltan las notas a los estados financieros del segundo "
+                                 "ejercicio.")
+            else:
+                documents.review(session, actor, proposal.id, row.id, "accepted",
+                                 "Cotejado con el original.")
+    elif action == "approve":
+        memo = policy.item("focir_credit_memo")
+        if memo is not None and memo.uploaded_by == role:
+            _upload(session, store, proposal, actor, memo.kind, memo.label_es,
+                    "Riesgo aceptable; garantías suficientes.")
+
+
+def seed(session: Session, if_empty: bool = False,
+         store: DocumentStore | None = None) -> Iterator[str]:
+    """Create the demo users and proposals; yield lines for the terminal. Documents go to
+    ``store`` (by default the app's, under DOCUMENTS_DIR)."""
+    store = store or document_store()
     if if_empty and session.scalar(select(func.count()).select_from(User)):
         yield "demo data already present; nothing done"
         return
@@ -383,6 +466,7 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
             moment = start + timedelta(days=days_ago * (index + 1) / (len(steps) + 1))
             with clock_shift(moment):
                 actor = actors[role]
+                _papers(session, store, proposal, role, actor, action)
                 if action == Action.SIGN:
                     sign_agreement(session, actor, proposal.id)
                     continue
@@ -392,6 +476,12 @@ def seed(session: Session, if_empty: bool = False) -> Iterator[str]:
         for at, role, body in MESSAGES:
             if at == goal:
                 post_message(session, actors[role], proposal.id, body)
+        if goal == "proposal":   # the company is still gathering its papers: four of nine
+            with clock_shift(timedelta(days=-1)):
+                papers = [i for i in current_policy(session).checklist if i.uploaded_by == "sme"]
+                for item in papers[:4]:
+                    _upload(session, store, proposal, sme, item.kind, item.label_es,
+                            "Documento de demostración")
         yield f"proposal {proposal.id}: {proposal.title} -> {goal}"
     yield ""
     yield "Demo users (e-mail / password / role):"

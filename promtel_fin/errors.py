@@ -28,11 +28,14 @@ from .domain.errors import (
     Gone,
     InvalidInput,
     NotFound,
+    TooLarge,
+    UnsupportedType,
 )
 from .i18n import by_field, say
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, CheckFailed: 422, InvalidInput: 422,
+    TooLarge: 413, UnsupportedType: 415,
 }
 
 GENERIC = {

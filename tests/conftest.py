@@ -108,7 +108,8 @@ def _empty_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def app(database_url: str, engine: Engine, efirma_trust: dict[str, str]) -> Iterator[Flask]:
+def app(database_url: str, engine: Engine, efirma_trust: dict[str, str],
+        tmp_path: Path) -> Iterator[Flask]:
     app = create_app({
         **efirma_trust,
         "TESTING": True,
@@ -116,6 +117,7 @@ def app(database_url: str, engine: Engine, efirma_trust: dict[str, str]) -> Iter
         "SECRET_KEY": "test-secret",
         "LOGIN_FAILURES_PER_ADDRESS": "5 per 15 minutes",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "DOCUMENTS_DIR": str(tmp_path / "documents"),
     })
     yield app
     app.extensions["engine"].dispose()
@@ -162,9 +164,9 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def make(session: Session) -> Factory:
-    """Give the factory of users, companies, proposals and tokens."""
-    return Factory(session)
+def make(app: Flask, session: Session) -> Factory:
+    """Give the factory of users, companies, proposals, documents and tokens."""
+    return Factory(session, app.extensions["documents"])
 
 
 @pytest.fixture

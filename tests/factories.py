@@ -8,18 +8,23 @@ import copy
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from sqlalchemy.orm import Session
 from stdnum.mx import rfc as rfc_check
 
-from promtel_fin.domain.workflow import Role, State
-from promtel_fin.models import Company, Proposal, User
+from promtel_fin.demo import sample_pdf
+from promtel_fin.domain.documents import required_so_far
+from promtel_fin.domain.workflow import Action, Role, State
+from promtel_fin.models import Company, Document, Proposal, User
 from promtel_fin.schemas import ProposalIn
-from promtel_fin.services import users
+from promtel_fin.services import documents, users
 from promtel_fin.services.agreement import agreement_document, expected_rfc
+from promtel_fin.services.policy import current_policy
 from promtel_fin.services.proposals import create_proposal, get_proposal
 from promtel_fin.services.workflow import take_action
+from promtel_fin.storage import DocumentStore
 
 from .efirma_helpers import pki
 
@@ -52,6 +57,10 @@ DOCUMENT: dict[str, Any] = {
          "taxes": "480000.00"},
     ],
 }
+
+# A tiny valid PDF: what the factory uploads for each document of the checklist.
+PDF = sample_pdf("Documento de prueba")
+MAX_BYTES = 10 * 1024 * 1024
 
 TERMS = {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16", "term_months": 40,
          "grace_months": 6, "method": "level"}
@@ -102,8 +111,9 @@ def make_person_rfc() -> str:
 class Factory:
     """Make companies, users, tokens and proposals for a test."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, store: DocumentStore | None = None):
         self.session = session
+        self.store = store
 
     def company(self, **overrides: Any) -> Company:
         n = next(_counter)
@@ -158,6 +168,12 @@ class Factory:
             steps = HAPPY_PATH[: REACHED_BY[at]]
         for role, action, params in steps:
             self.act(proposal.id, cast[role], action, **params)
+            # The SME gathers its papers once PROMTEL has answered the contact; PROMTEL
+            # accepts them when the proposal comes in (step 3).
+            if action == "acknowledge_contact":
+                self.upload_documents(proposal.id, cast[Role.SME])
+            elif action == "submit_proposal":
+                self.accept_documents(proposal.id, cast[Role.PROMTEL])
         return get_proposal(self.session, cast[Role.SME], proposal.id)
 
     def efirma(self, proposal_id: int, user: User) -> dict[str, bytes]:
@@ -167,6 +183,34 @@ class Factory:
         proposal = get_proposal(self.session, user, proposal_id)
         self.session.rollback()
         return pki().raw_params(text, pki().certificate(expected_rfc(user, proposal) or ""))
+
+    def upload(self, proposal_id: int, user: User, kind: str, content: bytes = PDF,
+               filename: str | None = None) -> Document:
+        """Upload one document through the service."""
+        assert self.store is not None, "the factory needs the app's document store"
+        return documents.upload(self.session, self.store, user, proposal_id, kind,
+                                filename or f"{kind}.pdf", BytesIO(content), MAX_BYTES)
+
+    def review(self, proposal_id: int, user: User, document_id: int,
+               decision: str = "accepted", reason: str = "") -> Document:
+        """Accept or reject a document through the service."""
+        return documents.review(self.session, user, proposal_id, document_id, decision,
+                                reason)
+
+    def upload_documents(self, proposal_id: int, sme: User,
+                         action: Action = Action.SUBMIT_PROPOSAL) -> list[Document]:
+        """Upload a tiny PDF for every document the SME provides that the checklist requires
+        up to ``action``."""
+        policy = current_policy(self.session)
+        return [self.upload(proposal_id, sme, item.kind)
+                for item in required_so_far(policy.checklist, action)
+                if item.uploaded_by == Role.SME]
+
+    def accept_documents(self, proposal_id: int, reviewer: User) -> None:
+        """Accept every current document still waiting for review."""
+        for row in documents.proposal_documents(self.session, proposal_id):
+            if row.is_current and row.status == "pending":
+                self.review(proposal_id, reviewer, row.id)
 
     def act(self, proposal_id: int, user: User, action: str, **params: Any) -> Proposal:
         """Take an action through the service as ``user`` with the current version."""

@@ -1,6 +1,8 @@
 """documents and the checklist (issue 10 §1)
 
-Placeholder reserved in the chain; filled in by the work on that issue.
+Placeholder reserved in the chain while the work on that issue went on beside others. It stays
+empty: databases were upgraded past it before that work landed, so the documents table is made
+by 0012.
 
 Revision ID: 0007
 Revises: 0006

@@ -24,7 +24,7 @@ DESCRIPTION = (
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the offline documentation page."""
-    from . import auth, docs, finance, notifications, papers, proposals, public
+    from . import auth, docs, documents, finance, notifications, papers, proposals, public
 
     api = Api()
     app.extensions["promtel_api"] = api
@@ -40,4 +40,5 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(papers.blp)
     api.register_blueprint(public.blp)
     api.register_blueprint(notifications.blp)
+    api.register_blueprint(documents.blp)
     app.register_blueprint(docs.bp)

@@ -64,3 +64,11 @@ class InvalidInput(DomainError):
 def reason(code: str, template: str, field: str | None = None, **params: Any) -> Reason:
     """Build a Reason; templates are msgids marked with N_ at the call site."""
     return Reason(code=code, template=template, params=params, field=field)
+
+
+class TooLarge(DomainError):
+    """An uploaded file is larger than the limit (413)."""
+
+
+class UnsupportedType(DomainError):
+    """An uploaded file is of a type that is not accepted (415)."""

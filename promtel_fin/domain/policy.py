@@ -11,6 +11,78 @@ from .errors import N_, Reason, reason
 METHODS = ("level", "equal_principal")
 SLA_PREFIX = "sla_days_"
 MAX_SLA_DAYS = 250   # about a working year
+# Who may upload a kind of document (services/documents.py says when).
+UPLOADERS = ("sme", "promtel", "focir")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A kind of document the checklist asks for, and the actions it is needed for.
+
+    ``required_for``: actions refused while it is missing or rejected (see domain/documents.py);
+    ``optional_for``: actions it supports without holding them up. A ``dated`` document (the
+    credit bureau report) may be at most the policy's ``credit_report_max_age_days`` old when the
+    SME submits. ``uploaded_by`` is the role that provides it.
+    """
+
+    kind: str
+    label_es: str
+    label_en: str
+    required_for: tuple[str, ...] = ()
+    optional_for: tuple[str, ...] = ()
+    uploaded_by: str = "sme"
+    dated: bool = False
+
+    def label(self, language: str = "es") -> str:
+        """Give the label in a language (Spanish unless English is asked for)."""
+        return self.label_en if language == "en" else self.label_es
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize for JSON storage."""
+        return {"kind": self.kind, "labels": {"es": self.label_es, "en": self.label_en},
+                "required_for": list(self.required_for),
+                "optional_for": list(self.optional_for), "uploaded_by": self.uploaded_by,
+                "dated": self.dated}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChecklistItem:
+        """Rebuild an item from its serialized form (or from the API's, with ``labels``)."""
+        labels = data.get("labels") or {}
+        return cls(kind=str(data["kind"]),
+                   label_es=str(labels.get("es", data.get("label_es", ""))),
+                   label_en=str(labels.get("en", data.get("label_en", ""))),
+                   required_for=tuple(data.get("required_for") or ()),
+                   optional_for=tuple(data.get("optional_for") or ()),
+                   uploaded_by=str(data.get("uploaded_by") or "sme"),
+                   dated=bool(data.get("dated", False)))
+
+
+def _item(kind: str, es: str, en: str, **more: Any) -> ChecklistItem:
+    return ChecklistItem(kind, es, en, **{"required_for": ("submit_proposal",), **more})
+
+
+# The papers a reviewer needs before deciding on a loan (issue 10), asked for at submission;
+# FOCIR's own credit memo supports its approval without holding it up.
+DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = (
+    _item("articles_of_incorporation", "Acta constitutiva",
+          "Articles of incorporation (acta constitutiva)"),
+    _item("power_of_attorney", "Poder del representante legal",
+          "Legal representative's power of attorney"),
+    _item("representative_id", "Identificación oficial del representante legal",
+          "Legal representative's official ID"),
+    _item("tax_status_certificate", "Constancia de situación fiscal (SAT)",
+          "SAT tax status certificate (constancia de situación fiscal)"),
+    _item("ift_concession", "Concesión o autorización del IFT", "IFT concession or authorization"),
+    _item("financial_statements", "Estados financieros de los dos últimos ejercicios",
+          "Financial statements of the last two years"),
+    _item("technical_project", "Proyecto técnico", "Technical project"),
+    _item("credit_bureau_report", "Reporte de buró de crédito", "Credit bureau report",
+          dated=True),
+    _item("guarantee_deeds", "Escrituras o avalúos de las garantías",
+          "Deeds or appraisals of the guarantees"),
+    _item("focir_credit_memo", "Memorándum de crédito de FOCIR", "FOCIR's credit memo",
+          required_for=(), optional_for=("approve",), uploaded_by="focir"),
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +123,12 @@ class Policy:
             "other": Decimal("0.80"),
         }
     )
+    # The documents asked for, per action (domain/documents.py applies it).
+    checklist: tuple[ChecklistItem, ...] = DEFAULT_CHECKLIST
+
+    def item(self, kind: str) -> ChecklistItem | None:
+        """Give the checklist's item of a kind of document, or None."""
+        return next((i for i in self.checklist if i.kind == kind), None)
 
     def sla_days(self, state: str) -> int | None:
         """Give the service level of a step in working days (None for a final state)."""
@@ -60,6 +138,7 @@ class Policy:
     def to_dict(self) -> dict[str, Any]:
         """Serialize with decimals as strings, for JSON storage and hashing."""
         out = asdict(self)
+        out["checklist"] = [item.to_dict() for item in self.checklist]
         for key, value in out.items():
             if isinstance(value, Decimal):
                 out[key] = str(value)
@@ -77,6 +156,9 @@ class Policy:
                 continue
             if key == "haircuts":
                 kwargs[key] = {k: Decimal(str(v)) for k, v in value.items()}
+            elif key == "checklist":
+                kwargs[key] = tuple(item if isinstance(item, ChecklistItem)
+                                    else ChecklistItem.from_dict(item) for item in value)
             elif known[key].type == "int":
                 kwargs[key] = int(value)
             else:

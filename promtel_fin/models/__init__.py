@@ -2,6 +2,7 @@
 
 from .access import LoginFailures, WebSession  # noqa: F401  (sign-in tables)
 from .base import Base, clock_shift, utcnow
+from .documents import Document
 from .history import HistoryEntry
 from .messages import Message, ReminderLog
 from .notifications import EmailToken, Notification
@@ -19,7 +20,8 @@ from .proposals import (
 )
 
 __all__ = [
-    "ApiToken", "Base", "CashFlow", "Company", "EmailToken", "FolioCounter", "Guarantee",
-    "HistoryEntry", "Locality", "Message", "Notification", "PolicyVersion", "Proposal",
-    "ReminderLog", "Revision", "Signature", "SocialSite", "User", "clock_shift", "utcnow",
+    "ApiToken", "Base", "CashFlow", "Company", "Document", "EmailToken", "FolioCounter",
+    "Guarantee", "HistoryEntry", "Locality", "Message", "Notification", "PolicyVersion",
+    "Proposal", "ReminderLog", "Revision", "Signature", "SocialSite", "User", "clock_shift",
+    "utcnow",
 ]

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields
 
 from ..domain.policy import Policy
 from ..domain.stress import PERCENTILES
+from .documents import ChecklistItemOut
 from .fields import MoneyOut, RatioOut
 
 
@@ -80,6 +81,8 @@ class MetricsOut(Schema):
 
 
 def _parameter(name: str, kind: Any) -> fields.Field:
+    if name == "checklist":
+        return fields.List(fields.Nested(ChecklistItemOut))
     if name == "haircuts":
         return fields.Dict(keys=fields.String(), values=RatioOut())
     if name == "max_amount":

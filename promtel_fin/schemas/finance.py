@@ -12,6 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..domain.loan import DAY_COUNTS
 from ..domain.policy import MAX_SLA_DAYS
 from .common import StrictSchema
+from .documents import ChecklistField
 from .fields import RATIO_FORMAT, Fraction, Money, Rate, Text, choice, whole
 from .proposals import CashFlowIn, TermsIn
 
@@ -106,5 +107,7 @@ class PolicyIn(StrictSchema):
     sla_days_focir_decision = whole(1, MAX_SLA_DAYS)
     sla_days_agreement = whole(1, MAX_SLA_DAYS)
     haircuts = fields.Dict(keys=fields.String(), values=Rate())
+    checklist = ChecklistField(metadata={
+        "description": "the documents asked for per action; replaces the whole checklist"})
 
 

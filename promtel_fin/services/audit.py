@@ -27,9 +27,10 @@ from ..domain.history import (
     make_checkpoint,
     stream_of,
 )
-from ..models import HistoryEntry, Message, Proposal, Revision, Signature, utcnow
+from ..models import Document, HistoryEntry, Message, Proposal, Revision, Signature, utcnow
 from ..models.history import HistoryHead
-from . import audit_ties
+from ..storage import DocumentStore
+from . import audit_documents, audit_ties
 from .history import head_problem
 
 ENTRY_COLUMNS = tuple(HistoryEntry.__table__.c)
@@ -141,7 +142,8 @@ def _head_problems(pid: int | None, head: HistoryHead | None, count: int, last_h
 
 
 def _check_batch(session: Session, keys: Keyring,
-                 groups: list[tuple[int | None, list[Mapping[str, Any]]]]) -> Iterator[Problem]:
+                 groups: list[tuple[int | None, list[Mapping[str, Any]]]],
+                 store: DocumentStore | None = None) -> Iterator[Problem]:
     ids = [pid for pid, _ in groups if pid is not None]
     proposals = {p.id: p for p in session.scalars(select(Proposal).where(Proposal.id.in_(ids)))}
     heads = {h.stream: h for h in session.scalars(select(HistoryHead).where(
@@ -154,6 +156,11 @@ def _check_batch(session: Session, keys: Keyring,
     for r in session.scalars(select(Revision).where(Revision.proposal_id.in_(ids))
                              .order_by(Revision.proposal_id, Revision.number)):
         revisions[r.proposal_id].append(r)
+    documents: dict[int, list[Document]] = defaultdict(list)
+    for d in session.scalars(select(Document).where(Document.proposal_id.in_(ids))
+                             .order_by(Document.id)):
+        documents[d.proposal_id].append(d)
+    digests: dict[str, bool | None] = {}
     for pid, entries in groups:
         chain = list(_chain_problems(pid, entries, keys))
         yield from chain
@@ -171,10 +178,16 @@ def _check_batch(session: Session, keys: Keyring,
             for check, message in audit_ties.all_ties(proposal, entries, signatures[pid],
                                                       revisions[pid], messages[pid]):
                 yield Problem(pid, check, message)
+            for check, message in audit_documents.ties(documents[pid], entries):
+                yield Problem(pid, check, message)
+        if store is not None:
+            for check, message in audit_documents.files(documents[pid], store, digests):
+                yield Problem(pid, check, message)
     session.expunge_all()
 
 
-def _stream_pass(session: Session, keys: Keyring, report: Report, batch: int) -> set[str]:
+def _stream_pass(session: Session, keys: Keyring, report: Report, batch: int,
+                 store: DocumentStore | None = None) -> set[str]:
     """Check each stream's chain and head, and each proposal's rows; answer the streams seen."""
     seen: set[str] = set()
     rows = _entries(session, HistoryEntry.proposal_id, HistoryEntry.seq, batch=batch)
@@ -183,10 +196,10 @@ def _stream_pass(session: Session, keys: Keyring, report: Report, batch: int) ->
         groups.append((pid, [dict(e) for e in entries]))
         seen.add(stream_of(pid))
         if len(groups) >= PROPOSALS_PER_BATCH:
-            report.problems.extend(_check_batch(session, keys, groups))
+            report.problems.extend(_check_batch(session, keys, groups, store))
             groups = []
     if groups:
-        report.problems.extend(_check_batch(session, keys, groups))
+        report.problems.extend(_check_batch(session, keys, groups, store))
     return seen
 
 
@@ -212,11 +225,13 @@ def _orphans(session: Session, keys: Keyring, report: Report, seen: set[str],
                                               keys, what="whole log"))
 
 
-def verify(session: Session, keys: Keyring, batch: int = 1000) -> Report:
-    """Check the whole history and every table tied to it; name each thing that disagrees."""
+def verify(session: Session, keys: Keyring, batch: int = 1000,
+           store: DocumentStore | None = None) -> Report:
+    """Check the whole history and every table tied to it, and (given the document ``store``)
+    every stored file; name each thing that disagrees."""
     report = Report()
     last_hash = _global_pass(session, keys, report, batch)
-    seen = _stream_pass(session, keys, report, batch)
+    seen = _stream_pass(session, keys, report, batch, store)
     _orphans(session, keys, report, seen, last_hash)
     return report
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..domain.policy import Policy
 from ..models import (
     CashFlow,
+    Document,
     Guarantee,
     HistoryEntry,
     Locality,
@@ -72,7 +73,8 @@ class Extras:
     ``window`` entries ("latest") or those up to a sequence number ("until"); ``feedback``:
     every entry with a reviewer's comment from before that window; ``revisions``: every
     revision; ``messages``: the latest ``MESSAGE_WINDOW`` messages of its thread (one more, to
-    tell whether earlier ones exist), with their authors.
+    tell whether earlier ones exist), with their authors; ``documents``: the current document of
+    each kind (the checklist's gate).
     """
 
     policy: bool = False
@@ -81,6 +83,7 @@ class Extras:
     feedback: bool = False
     revisions: bool = False
     messages: bool = False
+    documents: bool = False
 
 
 MESSAGE_WINDOW = 50
@@ -97,6 +100,7 @@ class Bundle:
     feedback: list[HistoryEntry] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
 
 def _window(entry: Any, kind: str) -> ColumnElement[bool]:
@@ -139,6 +143,9 @@ def _statement(scope: str, extras: Extras) -> tuple[Select[Any], tuple[str, ...]
         parts.append(("messages", Message, and_(Message.proposal_id == PROPOSAL_ID,
                                                 Message.id.in_(window))))
         options.append(joinedload(Message.author))
+    if extras.documents:
+        parts.append(("documents", Document, and_(Document.proposal_id == PROPOSAL_ID,
+                                                  Document.is_current)))
     if extras.policy:
         in_force = aliased(PolicyVersion)
         today = bindparam("today", type_=in_force.effective_from.type)
@@ -204,4 +211,5 @@ def load(session: Session, scope: tuple[str, int | None], proposal_id: int,
         feedback=sorted(found.get("feedback", []), key=by_seq),
         revisions=sorted(found.get("revisions", []), key=lambda r: r.number),
         messages=sorted(found.get("messages", []), key=lambda m: m.id),
+        documents=sorted(found.get("documents", []), key=lambda d: d.id),
     )

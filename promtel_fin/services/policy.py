@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.documents import checklist_problems
 from ..domain.errors import N_, Conflict, Forbidden, InvalidInput, reason
-from ..domain.policy import Policy, policy_problems
+from ..domain.policy import ChecklistItem, Policy, policy_problems
 from ..domain.workflow import Role
 from ..models import PolicyVersion, User
 from . import history
@@ -53,8 +54,11 @@ def set_policy(session: Session, user: User | None, effective_from: date,
                                   field="effective_from"))
     base = current_policy(session, effective_from)
     haircuts = {**base.haircuts, **changes.pop("haircuts", {})}
+    if "checklist" in changes:   # the whole checklist, as the API and the page send it
+        changes["checklist"] = tuple(ChecklistItem.from_dict(item)
+                                     for item in changes["checklist"])
     policy = replace(base, haircuts=haircuts, **changes)
-    problems = policy_problems(policy)
+    problems = policy_problems(policy) + checklist_problems(policy.checklist)
     if problems:
         raise InvalidInput(*problems)
     if session.scalar(select(PolicyVersion.id).where(

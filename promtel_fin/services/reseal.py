@@ -68,17 +68,27 @@ def _digest(session: Session, proposal_id: int, number: int) -> str | None:
         Revision.proposal_id == proposal_id, Revision.number == number))
 
 
+# Entries that leave the proposal's row, and so its version, as it was.
+UNVERSIONED = frozenset({"document_uploaded", "document_superseded", "document_accepted",
+                         "document_rejected"})
+
+
 def _resealed(session: Session, keys: Keyring, entry: dict[str, Any],
-              tails: dict[str, tuple[int, str]], gprev: str) -> dict[str, Any]:
+              tails: dict[str, tuple[int, str]], gprev: str,
+              versions: dict[str, int] | None = None) -> dict[str, Any]:
     stream = stream_of(entry["proposal_id"])
+    versions = {} if versions is None else versions
+    if entry["action"] not in UNVERSIONED:
+        versions[stream] = versions.get(stream, 0) + 1
     payload = dict(entry["payload"] or {})
     if "revision" in payload and "revision_sha256" not in payload:
         payload["revision_sha256"] = _digest(session, entry["proposal_id"], payload["revision"])
     entry.update(
         payload=payload, prev_hash=tails.get(stream, (0, GENESIS))[1], gprev_hash=gprev,
         key_id=keys.current_id,
-        # Each action and edit bumps the version by one and writes one entry: version == seq.
-        proposal_version=(entry["proposal_version"] or entry["seq"])
+        # Each action and edit bumps the version by one and writes one entry; the documents'
+        # entries leave it as it was.
+        proposal_version=(entry["proposal_version"] or versions[stream])
         if entry["proposal_id"] is not None else None,
     )
     entry["hash"] = entry_mac(keys, entry)
@@ -100,6 +110,7 @@ def reseal(session: Session, keys: Keyring) -> Resealed | list[Problem]:
         session.execute(text("ALTER TABLE history_entries "
                              "DISABLE TRIGGER history_entries_append_only"))
     tails: dict[str, tuple[int, str]] = {}
+    versions: dict[str, int] = {}
     gprev, last_gseq, total, was_unsealed = GENESIS, 0, 0, 0
     while True:
         page = [dict(e) for e in session.execute(
@@ -110,7 +121,7 @@ def reseal(session: Session, keys: Keyring) -> Resealed | list[Problem]:
         was_unsealed += sum(1 for e in page if e["key_id"] is None)
         rows = []
         for entry in page:
-            rows.append(_resealed(session, keys, entry, tails, gprev))
+            rows.append(_resealed(session, keys, entry, tails, gprev, versions))
             gprev = entry["hash"]
         session.execute(update(HistoryEntry), [
             {k: e[k] for k in ("id", "payload", "prev_hash", "gprev_hash", "key_id",

@@ -14,7 +14,7 @@ from ..domain.history import canonical_json
 from ..domain.proposal import submission_problems
 from ..domain.workflow import Action, Facts, PendingDecision, Role, State, Transition
 from ..models import Proposal, Revision, Signature, User, utcnow
-from . import agreement, history, notify, resets
+from . import agreement, documents, history, notify, resets
 from .loading import Extras
 from .locking import commit_guarded, flush_guarded
 from .proposals import check_version, document, load_proposal, signed_by
@@ -97,9 +97,10 @@ def _four_eyes(proposal: Proposal, transition: Transition, user: User, params: d
 def take_action(session: Session, user: User, proposal_id: int, action: str, version: int,
                 params: dict[str, Any]) -> Proposal:
     """Apply ``action`` to the proposal for ``user``: checks, effects and history, atomically."""
-    # The proposal with its parts, the policy and the last revision's number: one statement.
+    # The proposal with its parts, the policy, the last revision's number and the current
+    # documents (the checklist's gate): one statement.
     bundle = load_proposal(session, user, proposal_id,
-                           Extras(policy=True, latest_revision=True))
+                           Extras(policy=True, latest_revision=True, documents=True))
     proposal, policy = bundle.proposal, bundle.policy
     assert policy is not None
     check_version(proposal, version)
@@ -110,7 +111,7 @@ def take_action(session: Session, user: User, proposal_id: int, action: str, ver
         terms_sha256=proposal.terms_sha256, pending=pending_decision(proposal),
         actor_id=user.id,
     )
-    transition = workflow.plan(facts, action, role, params)
+    transition = documents.plan(bundle.documents, facts, action, role, params)  # + checklist
     if transition.action in workflow.FREEZING_ACTIONS:
         resets.check_may_submit(user)
     target = transition.target_for(facts, role)

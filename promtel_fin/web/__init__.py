@@ -20,7 +20,17 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Install sessions and CSRF; the bearer-token API is exempt from CSRF (it uses no cookie)."""
-    from . import accounts, filters, proposals, public, signing, staff, transparency, views
+    from . import (
+        accounts,
+        documents,
+        filters,
+        proposals,
+        public,
+        signing,
+        staff,
+        transparency,
+        views,
+    )
 
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
@@ -28,11 +38,12 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     for name, blueprint in app.blueprints.items():
-        if name in ("auth", "proposals", "finance", "notifications", "api_docs", "api-docs"):
+        if name in ("auth", "proposals", "finance", "notifications", "api_docs", "api-docs") or (
+                blueprint.url_prefix or "").startswith("/api/"):
             csrf.exempt(blueprint)
     filters.init_app(app)
     for blueprint in (public.bp, views.bp, proposals.bp, signing.bp, staff.bp, accounts.bp,
-                      transparency.bp):
+                      transparency.bp, documents.bp):
         app.register_blueprint(blueprint)
 
 

@@ -24,7 +24,7 @@ INTEGERS = {"term_months", "grace_months", "year", "population", "bureau_score",
             "credit_report_max_age_days", "rural_population_threshold", "max_open_drafts",
             "reviewer_id", "version",
             *(f.name for f in fields(Policy) if f.name.startswith(SLA_PREFIX))}
-BOOLEANS = {"priority_zone"}
+BOOLEANS = {"priority_zone", "dated"}
 ROW = re.compile(r"^(?P<list>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")
 
 

@@ -36,7 +36,11 @@ ACTIONS = {
     "withdraw": _l("Withdraw the proposal"), "create": _l("Created"), "edit": _l("Edited"),
     "confirm_decision": _l("Confirm the decision"), "return_decision": _l("Return the decision"),
     "message": _l("Message"),
+    "document_uploaded": _l("Document uploaded"), "document_superseded": _l("Document replaced"),
+    "document_accepted": _l("Document accepted"), "document_rejected": _l("Document rejected"),
 }
+DOCUMENT_STATUSES = {"missing": _l("Missing"), "pending": _l("Waiting for review"),
+                     "accepted": _l("Accepted"), "rejected": _l("Document rejected")}
 ROLES = {"sme": _l("SME"), "promtel": _l("PROMTEL"), "focir": _l("FOCIR"),
          "admin": _l("Administrator")}
 TECHNOLOGIES = {"ftth": _l("Fibre to the home (FTTH)"), "fixed_wireless": _l("Fixed wireless"),

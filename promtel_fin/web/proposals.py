@@ -22,8 +22,8 @@ from ..i18n import say
 from ..schemas import MessageIn, ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
+from ..services import documents, listing, messages, papers, proposals, revisions
 from ..services import dossier as dossiers
-from ..services import listing, messages, papers, proposals, revisions
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
 from ..services.listing import Filters
@@ -207,7 +207,9 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
         reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
         earlier_messages=view.earlier_messages,
-        missing=[say(r) for r in view.missing])
+        missing=[say(r) for r in view.missing],
+        documents=documents.page(get_session(), current_user, view.proposal,
+                                 view.figures.policy))
     return page, status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from datetime import date
 from typing import Any
@@ -14,19 +15,19 @@ from marshmallow import ValidationError
 from ..db import get_session
 from ..domain.errors import DomainError
 from ..domain.policy import Policy
-from ..domain.workflow import Role
+from ..domain.workflow import Action, Role
 from ..i18n import say
 from ..schemas import PolicyIn, QueueArgs
 from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
 from ..services.listing import Filters
-from .formdata import INTEGERS, field_errors, scalars
+from .formdata import INTEGERS, field_errors, rows, scalars
 
 bp = Blueprint("staff", __name__)
 PAGE_SIZE = 20
 FILTERS = ("step", "state_code", "technology", "min_amount", "max_amount")
-POLICY_FIELDS = tuple(f.name for f in fields(Policy) if f.name != "haircuts")
+POLICY_FIELDS = tuple(f.name for f in fields(Policy) if f.name not in ("haircuts", "checklist"))
 
 
 def _require(*roles: Role) -> None:
@@ -106,6 +107,52 @@ def users() -> Any:
                            roles=[r.value for r in Role]), 422 if errors else 200
 
 
+CHECKLIST_FIELDS = ("kind", "label_es", "label_en", "required_for", "optional_for",
+                    "uploaded_by", "dated")
+BLANK_CHECKLIST_ROWS = 2
+
+
+def _checklist_rows(form: Any) -> list[dict[str, Any]]:
+    """Read the checklist's rows (a row whose kind is blank is dropped): the labels and the
+    actions, written as codes separated by commas or spaces."""
+    items = []
+    for row in rows(form, "checklist", CHECKLIST_FIELDS):
+        if not str(row.get("kind", "")).strip():
+            continue
+        items.append({
+            "kind": row.get("kind", ""),
+            "labels": {"es": row.get("label_es", ""), "en": row.get("label_en", "")},
+            "required_for": _codes(row.get("required_for")),
+            "optional_for": _codes(row.get("optional_for")),
+            "uploaded_by": row.get("uploaded_by") or "sme",
+            "dated": bool(row.get("dated")),
+        })
+    return items
+
+
+def _codes(text: Any) -> list[str]:
+    """Split action codes typed with commas or spaces between them."""
+    return [code for code in re.split(r"[\s,]+", str(text or "")) if code]
+
+
+def _checklist_field(name: str) -> str:
+    """Name a checklist error as the form's field (``checklist.0.kind``, ``checklist-0-labels.es``
+    → ``checklist-0-kind``, ``checklist-0-label_es``)."""
+    if not name.startswith("checklist"):
+        return name
+    name = name.replace(".", "-").replace("-labels-", "-label_")
+    return re.sub(r"-(required_for|optional_for)-\d+$", r"-\1", name)
+
+
+def _checklist_values(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give the checklist as the form's rows, with blank rows to add kinds."""
+    shown = [{"kind": i["kind"], "label_es": i["labels"]["es"], "label_en": i["labels"]["en"],
+              "required_for": ", ".join(i["required_for"]),
+              "optional_for": ", ".join(i["optional_for"]),
+              "uploaded_by": i["uploaded_by"], "dated": i["dated"]} for i in items]
+    return shown + [{"uploaded_by": "sme"}] * BLANK_CHECKLIST_ROWS
+
+
 @bp.route("/admin/policy", methods=["GET", "POST"])
 @login_required
 def policy_page() -> Any:
@@ -121,17 +168,22 @@ def policy_page() -> Any:
         haircuts = {k.split("-", 1)[1]: v for k, v in request.form.items()
                     if k.startswith("haircut-") and v.strip()}
         given = {k: v for k, v in values.items() if v is not None}
+        if request.form.get("checklist-present"):   # the form carries the whole checklist
+            given["checklist"] = _checklist_rows(request.form)
         try:
             data = PolicyIn().load({**given, "haircuts": haircuts})
             effective = data.pop("effective_from")
             note = data.pop("note", "")
             policies.set_policy(session, current_user, effective, data, note)
         except (ValidationError, DomainError) as error:
-            errors = field_errors(error)
+            errors = {_checklist_field(k): v for k, v in field_errors(error).items()}
         else:
             flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
             return redirect(url_for("staff.policy_page"))
         values["haircuts"] = haircuts
+        values["checklist"] = given.get("checklist", current.to_dict()["checklist"])
     return render_template("admin_policy.html", current=current, values=values, errors=errors,
                            versions=policies.list_versions(session), fields=POLICY_FIELDS,
-                           integers=INTEGERS), 422 if errors else 200
+                           integers=INTEGERS, actions=[a.value for a in Action],
+                           checklist=_checklist_values(values["checklist"])
+                           ), 422 if errors else 200

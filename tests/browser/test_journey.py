@@ -10,11 +10,14 @@ from typing import Any
 from flask import Flask
 
 from promtel_fin.domain import efirma
+from promtel_fin.domain.policy import DEFAULT_CHECKLIST
 from promtel_fin.domain.workflow import Role
 
 from ..efirma_helpers import pki
-from ..factories import PASSWORD, SECOND_FOCIR, TERMS, Factory
+from ..factories import PASSWORD, PDF, SECOND_FOCIR, TERMS, Factory
 from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
+
+PAPERS = [item.kind for item in DEFAULT_CHECKLIST if "submit_proposal" in item.required_for]
 
 
 def signed_in(chromium: Any, base: str, email: str, password: str = PASSWORD,
@@ -45,6 +48,25 @@ def csp_violations(page: Any) -> list[str]:
 def press(page: Any, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
+
+
+def upload_papers(page: Any) -> None:
+    """Upload a PDF for each paper of the checklist, each from its own form on the dossier."""
+    for kind in PAPERS:
+        item = page.locator(f"#document-{kind}")
+        item.locator("input[type=file]").set_input_files(
+            files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        item.get_by_role("button", name="Subir").click()
+        page.wait_for_load_state()
+        assert "Documento recibido" in page.content()
+
+
+def accept_papers(page: Any) -> None:
+    """Accept each paper waiting for review, from its form on the dossier."""
+    for kind in PAPERS:
+        page.locator(f"#document-{kind}").get_by_role("button", name="Aceptar").click()
+        page.wait_for_load_state()
+    assert "9 de 9 documentos obligatorios aceptados." in page.content()
 
 
 def fill_proposal(page: Any) -> None:
@@ -118,9 +140,11 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
 
     sme.goto(proposal_url)
     assert "Valor presente neto (VPN)" in sme.content()   # figures before submitting
+    upload_papers(sme)
     shoot(sme, "sme-dossier-before-submitting")
     press(sme, "Enviar propuesta")
     promtel.goto(proposal_url)
+    accept_papers(promtel)
     promtel.fill("#give_feedback-comment", "Detalle la demanda esperada por localidad.")
     press(promtel, "Dar retroalimentación")
 

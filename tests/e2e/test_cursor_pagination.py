@@ -108,10 +108,11 @@ def test_the_queue_pages_keep_the_step_filter(api: ApiClient, make: Factory) -> 
 
 def test_the_history_pages_oldest_first(api: ApiClient, make: Factory) -> None:
     cast = make.cast()
-    proposal = make.proposal(cast, at=State.FOCIR_DECISION)   # create and 8 actions
+    # create, 8 actions, and nine documents uploaded and accepted
+    proposal = make.proposal(cast, at=State.FOCIR_DECISION)
     pages = walk(api, f"/proposals/{proposal.id}/history", cast[Role.SME], page_size=4)
     seqs = [entry["seq"] for page in pages for entry in page["items"]]
-    assert seqs == list(range(1, 10)) and [len(p["items"]) for p in pages] == [4, 4, 1]
+    assert seqs == list(range(1, 28)) and [len(p["items"]) for p in pages] == [4] * 6 + [3]
     assert api.get(f"/proposals/{proposal.id}/history", cast[Role.SME]).json["next"] is None
 
 
@@ -197,12 +198,12 @@ def test_the_dossier_shows_the_latest_history_and_links_to_earlier_entries(
         client: FlaskClient, make: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dossier, "HISTORY_WINDOW", 4)
     cast = make.cast()
-    proposal = make.proposal(cast, at=State.FOCIR_DECISION)   # 9 entries
+    proposal = make.proposal(cast, at=State.FOCIR_DECISION)   # 27 entries, 18 of documents
     sign_in(client, cast[Role.SME])
     latest = text(client.get(f"/proposals/{proposal.id}"))
-    assert '<ol start="6">' in latest
-    link = re.search(r'<a href="([^"]+history_until=5)">', latest).group(1)
+    assert '<ol start="24">' in latest
+    link = re.search(r'<a href="([^"]+history_until=23)">', latest).group(1)
     earlier = text(client.get(link.replace("&amp;", "&")))
-    assert '<ol start="2">' in earlier and "history_until=1" in earlier
+    assert '<ol start="20">' in earlier and "history_until=19" in earlier
     oldest = text(client.get(f"/proposals/{proposal.id}?history_until=1"))
     assert '<ol start="1">' in oldest and "history_until=0" not in oldest

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import io
 import re
+from io import BytesIO
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promtel_fin.domain.policy import DEFAULT_CHECKLIST
 from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Company, Proposal, User
 
 from ..efirma_helpers import b64
-from ..factories import PASSWORD, Factory, proposal_document
+from ..factories import PASSWORD, PDF, Factory, proposal_document
 from .pages import post, sign_in, text
 
 
@@ -119,8 +121,19 @@ def test_an_sme_creates_fills_and_submits_a_proposal(client: FlaskClient, make: 
         4500000, 5, 1850)
     dossier = text(client.get(f"/proposals/{proposal.id}"))
     assert "Valor presente neto (VPN)" in dossier and "Elegibilidad" in dossier
-    # PROMTEL acknowledges; then the SME submits from the dossier
+    # PROMTEL acknowledges; the SME cannot submit before uploading its papers (named in
+    # Spanish), uploads them from the dossier's forms, then submits from the dossier.
     current = make.act(proposal.id, cast[Role.PROMTEL], "acknowledge_contact")
+    early = post(client, f"/proposals/{proposal.id}/actions",
+                 {"action": "submit_proposal", "version": str(current.version)},
+                 token_from=f"/proposals/{proposal.id}")
+    assert early.status_code == 422 and "Falta el documento «Acta constitutiva»." in text(early)
+    for item in DEFAULT_CHECKLIST:
+        if "submit_proposal" in item.required_for:
+            up = post(client, f"/proposals/{proposal.id}/documents",
+                      {"kind": item.kind, "file": (BytesIO(PDF), f"{item.kind}.pdf")},
+                      token_from=f"/proposals/{proposal.id}")
+            assert up.status_code == 302, text(up)[:500]
     submitted = post(client, f"/proposals/{proposal.id}/actions",
                      {"action": "submit_proposal", "version": str(current.version)},
                      token_from=f"/proposals/{proposal.id}")

@@ -230,7 +230,8 @@ def test_the_dossier_links_to_both_and_the_pages_serve_them(
     page = text(client.get(f"/proposals/{ready.id}"))
     for kind in ("agreement", "terms"):
         assert f'href="/proposals/{ready.id}/{kind}.pdf"' in page
-    assert ".pdf" not in text(client.get(f"/proposals/{waiting.id}"))
+    before = text(client.get(f"/proposals/{waiting.id}"))
+    assert "agreement.pdf" not in before and "terms.pdf" not in before
     r = client.get(f"/proposals/{ready.id}/agreement.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert r.headers["Cache-Control"] == "no-store"

@@ -3,8 +3,8 @@
 Every statement the app's engine sends is counted (``before_cursor_execute``), the sign-in
 lookup included: reading a proposal takes at most 3, its dossier page at most 5, a workflow
 action at most 9 (the history's locked heads and sealed entry among them), for a small
-proposal and for a big one alike (300 localities and sites, 100 guarantees, 65 history
-entries, 14 revisions).
+proposal and for a big one alike (300 localities and sites, 100 guarantees, 83 history
+entries (18 of them its documents' uploads and reviews), 14 revisions).
 
 A workflow action was 8 until issue 11: its notifications must be written in the same
 transaction (the outbox), and that costs one statement, an INSERT ... SELECT from users that
@@ -102,7 +102,8 @@ def _check_it_is_big(proposals: dict, api: ApiClient) -> None:
     assert (len(detail["localities"]), len(detail["social_sites"]),
             len(detail["guarantees"])) == (300, 300, 100)
     history = api.get(f"/proposals/{big.id}/history", cast[Role.PROMTEL]).json
-    assert len(history["items"]) == 65 and history["next"] is None
+    # 65 steps and edits, and the nine documents' uploads and acceptances.
+    assert len(history["items"]) == 83 and history["next"] is None
     revisions = api.get(f"/proposals/{big.id}/revisions", cast[Role.PROMTEL]).json
     assert len(revisions) == 14
 
@@ -187,6 +188,7 @@ def test_the_proposal_loader_statements_are_compiled_once(scope: str) -> None:
     """Can SQLAlchemy cache each of the loader's statements (compiling them anew on every
     request costs more than running them)?"""
     for extras in (Extras(), Extras(policy=True), Extras(policy=True, latest_revision=True),
+                   Extras(policy=True, latest_revision=True, documents=True),
                    Extras(policy=True, history="latest", feedback=True, revisions=True),
                    Extras(policy=True, history="until", feedback=True, revisions=True)):
         statement, _names, _latest = loading._statement(scope, extras)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from io import BytesIO
 
 from flask import Flask
 from flask.testing import FlaskClient
 
+from promtel_fin.domain.policy import DEFAULT_CHECKLIST
 from promtel_fin.domain.workflow import Role
 
 from ..efirma_helpers import pki
-from ..factories import TERMS, Factory, proposal_document
+from ..factories import PDF, TERMS, Factory, proposal_document
 from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
 from .conftest import ApiClient
 
@@ -69,7 +71,20 @@ def test_a_proposal_walks_all_ten_steps_with_returns_for_changes(
         assert r.status_code == 200, r.json
 
     assert staff(promtel, "acknowledge_contact")["step"] == 2
+    # The company uploads its papers (multipart), then submits.
+    for item in DEFAULT_CHECKLIST:
+        if "submit_proposal" in item.required_for:
+            up = client.post(f"/api/v1/proposals/{pid}/documents", headers=sme_headers,
+                             data={"kind": item.kind, "file": (BytesIO(PDF), "papel.pdf")})
+            assert up.status_code == 201, up.json
     assert sme("submit_proposal")["step"] == 3
+    # PROMTEL checks the papers.
+    listed = api.get(f"/proposals/{pid}/documents", promtel).json
+    for entry in listed["checklist"]:
+        if entry["document_id"]:
+            review = api.post(f"/proposals/{pid}/documents/{entry['document_id']}/review",
+                              promtel, json={"decision": "accepted"})
+            assert review.status_code == 200, review.json
     assert staff(promtel, "give_feedback", comment="Detalle la demanda.")["step"] == 4
     sme_edit(summary="Red FTTH de 5 km; 600 hogares esperados.")
     assert sme("submit_update")["step"] == 5
@@ -166,9 +181,13 @@ def test_each_action_and_each_edit_moves_the_version_by_exactly_one(
                                                                 "grace_months": 3})
     assert edited.json["version"] == version + 1
     version += 1
+    # Uploading and reviewing documents does not move the proposal's version.
+    make.upload_documents(proposal.id, sme)
     for role, action, params in HAPPY_PATH:
         r = api.post(f"/proposals/{proposal.id}/transitions", cast[role],
                      json={"action": action, "version": version, **params})
         assert r.status_code == 200, (action, r.json)
         assert r.json["version"] == version + 1, action
         version += 1
+        if action == "submit_proposal":
+            make.accept_documents(proposal.id, cast[Role.PROMTEL])

@@ -23,7 +23,7 @@ from ..audit_helpers import checks, tamper, verify
 from ..factories import Factory
 
 CHILDREN = ("localities", "social_sites", "guarantees", "cash_flows", "signatures", "revisions",
-            "messages", "notifications", "history_entries")
+            "messages", "notifications", "documents", "history_entries")
 
 
 def _entries(session: Session, proposal_id: int) -> list[HistoryEntry]:
@@ -36,9 +36,10 @@ def test_an_untouched_history_verifies_in_text_and_json(app: Flask, make: Factor
     make.proposal(at=State.REJECTED)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert result.output == "ok: 17 entries, 2 proposals verified\n"  # 13 + (create, 2, reject)
+    # 13 + (create, 2, reject), and each proposal's nine documents uploaded and accepted
+    assert result.output == "ok: 53 entries, 2 proposals verified\n"
     code, report = verify(app)
-    assert (code, report) == (0, {"ok": True, "entries": 17, "proposals": 2, "problems": []})
+    assert (code, report) == (0, {"ok": True, "entries": 53, "proposals": 2, "problems": []})
 
 
 def test_a_broken_history_exits_1_and_names_the_proposal_in_text_and_json(
@@ -73,6 +74,7 @@ def test_cutting_the_tail_of_the_whole_log_is_reported_by_the_heads(
     last = make.proposal(at=State.UPDATE)
     tamper(session, "DELETE FROM history_entries WHERE proposal_id = :p AND seq > 2",
            "DELETE FROM revisions WHERE proposal_id = :p",
+           "DELETE FROM documents WHERE proposal_id = :p",
            "UPDATE proposals SET state = 'proposal', version = 2 WHERE id = :p", p=last.id)
     code, report = verify(app)
     assert code == 1
@@ -252,10 +254,11 @@ def test_a_log_that_grew_still_extends_its_checkpoint(
         app: Flask, make: Factory, tmp_path: Path) -> None:
     make.proposal(at=State.UPDATE)
     path, saved = _checkpoint(app, tmp_path)
-    assert set(saved) == {"count", "last_hash", "time", "key_id", "mac"} and saved["count"] == 4
-    make.proposal(at=State.PROPOSAL)
+    # create, acknowledge, 9 uploads, submit, 9 acceptances, feedback
+    assert set(saved) == {"count", "last_hash", "time", "key_id", "mac"} and saved["count"] == 22
+    make.proposal(at=State.PROPOSAL)   # create, acknowledge, 9 uploads
     assert verify(app, "--against", str(path)) == (0, {
-        "ok": True, "entries": 6, "proposals": 2, "problems": []})
+        "ok": True, "entries": 33, "proposals": 2, "problems": []})
 
 
 @pytest.mark.parametrize("attack", ["truncate", "rewrite", "forge"])

@@ -25,12 +25,15 @@ NEW_KEY = "n" * 40
 
 
 @pytest.fixture
-def app_with(database_url: str) -> Iterator[Any]:
-    """Build apps on the test database with other audit settings."""
+def app_with(app: Flask, database_url: str) -> Iterator[Any]:
+    """Build apps on the test database (and the test's document store) with other audit
+    settings."""
     apps: list[Flask] = []
+    documents_dir = app.config["DOCUMENTS_DIR"]
 
     def build(**settings: str) -> Flask:
-        app = create_app({"TESTING": True, "DATABASE_URL": database_url, **settings})
+        app = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                          "DOCUMENTS_DIR": documents_dir, **settings})
         apps.append(app)
         return app
 
@@ -86,7 +89,7 @@ def test_production_starts_with_its_own_audit_key() -> None:
 
 def test_a_system_entry_without_an_actor_joins_the_global_chain(
         app: Flask, make: Factory, session: Session) -> None:
-    make.proposal(at=State.PROPOSAL)
+    make.proposal(at=State.PROPOSAL)   # create, acknowledge and nine documents: 11 entries
     admin = make.user(Role.ADMIN)
     history.append_system(session, "policy_change", payload={"note": "tasa"}, actor=admin)
     history.append_system(session, "maintenance", comment="sin usuario")
@@ -95,8 +98,8 @@ def test_a_system_entry_without_an_actor_joins_the_global_chain(
     system = session.scalars(select(HistoryEntry).where(HistoryEntry.proposal_id.is_(None))
                              .order_by(HistoryEntry.seq)).all()
     assert [(e.seq, e.gseq, e.actor_id, e.actor_role) for e in system] == [
-        (1, 3, admin.id, "admin"), (2, 4, None, "system")]
-    assert verify(app) == (0, {"ok": True, "entries": 5, "proposals": 2, "problems": []})
+        (1, 12, admin.id, "admin"), (2, 13, None, "system")]
+    assert verify(app) == (0, {"ok": True, "entries": 14, "proposals": 2, "problems": []})
 
     tamper(session, "DELETE FROM history_entries WHERE proposal_id IS NULL AND seq = 2")
     code, report = verify(app)

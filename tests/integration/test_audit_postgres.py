@@ -47,7 +47,9 @@ def test_update_and_delete_on_the_append_only_tables_are_refused(
             _refused(conn, f"DELETE FROM {table}", DBAPIError,
                      f"DELETE on {table} refused: the table is append-only")
         counts = [conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in APPEND_ONLY]
-    assert counts == [13, 2, 2, 0]   # (the signed path has the second officer's confirmation)
+    # 13 steps (the second officer's confirmation among them) and the nine documents' uploads
+    # and acceptances
+    assert counts == [31, 2, 2, 0]
 
 
 def _grants(role: str) -> list[str]:
@@ -76,12 +78,14 @@ def app_role(engine: Engine) -> Iterator[tuple[Connection, str]]:
 
 
 def test_the_readme_grants_let_the_application_work_but_not_change_history(
-        app_role: tuple[Connection, str]) -> None:
+        make: Factory, app_role: tuple[Connection, str]) -> None:
+    # ``make`` first: the app (and its store) outlive the role's transaction.
     conn, role = app_role
     conn.execute(text(f"SET ROLE {role}"))
     assert conn.scalar(text("SELECT current_user")) == role
     session = Session(bind=conn, join_transaction_mode="create_savepoint")
-    Factory(session).proposal(at=State.SIGNED)  # every insert and update of the workflow
+    Factory(session, make.store).proposal(at=State.SIGNED)  # every insert and update of the
+    # workflow, the documents' uploads and reviews among them
     assert audit.verify(session, keyring({"AUDIT_KEY": DEV_AUDIT_KEY})).ok
     session.close()
     for table in APPEND_ONLY:
@@ -93,10 +97,10 @@ def test_the_readme_grants_let_the_application_work_but_not_change_history(
 
 
 def test_the_application_role_cannot_reseal_past_the_trigger(
-        app_role: tuple[Connection, str]) -> None:
+        make: Factory, app_role: tuple[Connection, str]) -> None:
     conn, role = app_role
     session = Session(bind=conn, join_transaction_mode="create_savepoint")
-    Factory(session).proposal(at=State.PROPOSAL)
+    Factory(session, make.store).proposal(at=State.PROPOSAL)
     make_legacy(session)  # as the superuser, who may
     conn.execute(text("SET LOCAL session_replication_role = origin"))
     conn.execute(text(f"SET ROLE {role}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from promtel_fin.db import make_engine
 from promtel_fin.domain.workflow import State
 from promtel_fin.models import HistoryEntry
 from promtel_fin.models.history import HistoryHead
+from promtel_fin.services.policy import set_policy
 
 from ..audit_helpers import checks, make_legacy, tamper, verify
 from ..factories import Factory
@@ -40,16 +42,17 @@ def test_reseal_seals_old_chains_records_itself_and_verifies(
     code, report = verify(app)
     assert code == 1
     assert checks(report, signed.id) == checks(report, update.id) == {"sealed"}
-    assert "13 entries not sealed: run audit reseal" in {p["message"]
+    # 13 steps and 18 document entries; 4 steps and 18 document entries
+    assert "31 entries not sealed: run audit reseal" in {p["message"]
                                                            for p in report["problems"]}
 
-    assert _reseal(app) == (0, "resealed 17 entries (17 under the old hash) in 2 streams; "
+    assert _reseal(app) == (0, "resealed 53 entries (53 under the old hash) in 2 streams; "
                                "recorded as a system entry\n")
-    assert verify(app) == (0, {"ok": True, "entries": 18, "proposals": 2, "problems": []})
+    assert verify(app) == (0, {"ok": True, "entries": 54, "proposals": 2, "problems": []})
     session.expire_all()
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.proposal_id.is_(None))).one()
-    assert (entry.action, entry.actor_id, entry.gseq) == ("reseal", None, 18)
-    assert entry.payload["entries"] == entry.payload["unsealed"] == 17
+    assert (entry.action, entry.actor_id, entry.gseq) == ("reseal", None, 54)
+    assert entry.payload["entries"] == entry.payload["unsealed"] == 53
     submit = session.scalars(select(HistoryEntry).where(
         HistoryEntry.proposal_id == signed.id, HistoryEntry.action == "submit_proposal")).one()
     assert len(submit.payload["revision_sha256"]) == 64 and submit.proposal_version == 3
@@ -97,12 +100,16 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-def test_history_written_before_migration_0003_is_resealed_after_it(scratch_url: str) -> None:
-    app = create_app({"DATABASE_URL": scratch_url, "TESTING": True})
+def test_history_written_before_migration_0003_is_resealed_after_it(
+        scratch_url: str, tmp_path: Path) -> None:
+    app = create_app({"DATABASE_URL": scratch_url, "TESTING": True,
+                      "DOCUMENTS_DIR": str(tmp_path / "documents")})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     session = app.extensions["sessionmaker"]()
-    make = Factory(session)
+    make = Factory(session, app.extensions["documents"])
+    # No documents back then (going down to 0002 drops their table): an empty checklist.
+    set_policy(session, None, date.today(), {"checklist": []}, "sin documentos")
     first = make.proposal(at=State.SIGNED).id
     second = make.proposal(at=State.UPDATE).id
     make.proposal(at=State.CONTACT, title="Otra")

@@ -53,8 +53,9 @@ def test_audit_verify_passes_on_an_untouched_history(app: Flask, make: Factory) 
     make.proposal(at=State.SIGNED)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    # create + 9 steps + the second officer's confirmation + 2 signs
-    assert "ok: 13 entries, 1 proposals verified" in result.output
+    # create + 9 steps + the second officer's confirmation + 2 signs, and nine documents
+    # uploaded and accepted
+    assert "ok: 31 entries, 1 proposals verified" in result.output
 
 
 def test_audit_verify_names_the_entry_that_was_altered(app: Flask, make: Factory,
