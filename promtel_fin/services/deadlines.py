@@ -28,6 +28,11 @@ class FederalHolidays:
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and day in _federal_holidays(day.year)
 
+    def between(self, start: date, end: date) -> list[date]:
+        """Give the holidays ``start < day <= end``."""
+        return [day for year in range(start.year, end.year + 1)
+                for day in _federal_holidays(year) if start < day <= end]
+
 
 FEDERAL_HOLIDAYS = FederalHolidays()
 
