@@ -39,18 +39,20 @@ def draw(classes: Mapping[str, int], titles: Mapping[str, str], link: Callable[[
          title: str, description: str) -> Markup:
     """Draw the map: each state a link to ``link(CVE_ENT)``, class ``q{n}``, with its <title>.
 
-    ``classes`` and ``titles`` are keyed by CVE_ENT; a state's <title> is what a pointer or a
-    screen reader shows for it.
+    ``classes`` and ``titles`` are keyed by CVE_ENT; a state's <title> is what a pointer shows
+    for it, and its link's name for a screen reader. The map is a group of links, not an image
+    (an image's content is not interactive: axe's nested-interactive).
     """
     data = outlines()
-    parts = [f'<svg viewBox="{data["viewBox"]}" class="map" role="img" '
+    parts = [f'<svg viewBox="{data["viewBox"]}" class="map" role="group" '
              f'aria-labelledby="map-t map-d" xmlns="http://www.w3.org/2000/svg">'
              f'<title id="map-t">{escape(title)}</title><desc id="map-d">{escape(description)}'
              f'</desc>']
     for state in data["states"]:
         code = CVE_ENT[state["id"]]
         name = titles.get(code) or STATE_NAMES[code]
-        parts.append(f'<a href="{escape(link(code))}"><path class="q{classes.get(code, 0)}" '
+        parts.append(f'<a href="{escape(link(code))}" aria-label="{escape(name)}">'
+                     f'<path class="q{classes.get(code, 0)}" '
                      f'd="{state["path"]}"><title>{escape(name)}</title></path></a>')
     parts.append("</svg>")
     return Markup("".join(parts))

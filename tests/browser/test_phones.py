@@ -78,3 +78,36 @@ def test_the_header_folds_into_a_menu_that_opens_without_javascript(
     assert desktop.locator("nav.wide").is_visible() and not desktop.locator(
         "details.menu").is_visible()
     desktop.context.close()
+
+
+# What a finger presses: buttons, fields, the menu, and the links that act like buttons.
+TARGETS = ("button:visible, select:visible, summary:visible, "
+           "input:visible:not([type=checkbox]):not([type=radio]):not([type=hidden]), "
+           "a.button:visible")
+
+
+def test_touch_targets_are_at_least_44_pixels_high_on_a_phone(
+        live_server: str, chromium: Any, make: Factory) -> None:
+    cast = make.cast()
+    at_ten = make.proposal(cast, at=State.AGREEMENT)
+    decision = make.proposal(cast, at=State.FOCIR_DECISION)
+    draft = make.proposal(cast, at=State.CONTACT)
+    tour = {
+        None: ["/", "/simulator", "/register", "/login"],
+        Role.SME: [f"/proposals/{draft.id}/edit", f"/proposals/{at_ten.id}/sign"],
+        Role.PROMTEL: [f"/proposals/{decision.id}"],
+        Role.FOCIR: [f"/proposals/{decision.id}/decision"],
+        Role.ADMIN: ["/admin/users"],
+    }
+    small = []
+    for role, urls in tour.items():
+        page = _page(chromium, live_server, cast[role] if role else None)
+        for url in urls:
+            page.goto(live_server + url)
+            for handle in page.locator(TARGETS).element_handles():
+                box = handle.bounding_box()
+                if box and box["height"] < 44:
+                    small.append((url, handle.evaluate("e => e.outerHTML.slice(0, 80)"),
+                                  round(box["height"])))
+        page.context.close()
+    assert small == []
