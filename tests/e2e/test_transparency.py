@@ -148,11 +148,12 @@ def test_the_portal_shows_the_same_figures_beside_its_map(client: FlaskClient,
     for n in range(1, 33):
         assert f'href="/transparencia/{n:02d}"' in html
     # Morelos has the most, so the darkest class; Chiapas 4,450,000.50 of 9,999,999.99: class 2.
-    assert re.search(r'<a href="/transparencia/17"><path class="q4"', html)
-    assert re.search(r'<a href="/transparencia/07"><path class="q2"', html)
-    assert re.search(r'<a href="/transparencia/31"><path class="q1"', html)
-    assert re.search(r'<a href="/transparencia/01"><path class="q0"', html)
+    assert re.search(r'<a href="/transparencia/17" aria-label="[^"]+"><path class="q4"', html)
+    assert re.search(r'<a href="/transparencia/07" aria-label="[^"]+"><path class="q2"', html)
+    assert re.search(r'<a href="/transparencia/31" aria-label="[^"]+"><path class="q1"', html)
+    assert re.search(r'<a href="/transparencia/01" aria-label="[^"]+"><path class="q0"', html)
     assert "<title>Morelos. Acuerdos firmados: 1; monto: $9,999,999.99</title>" in html
+    assert 'aria-label="Morelos. Acuerdos firmados: 1; monto: $9,999,999.99"' in html
     assert "$15,150,000.49" in html      # the country's total, in the table's footer
     assert "$4,450,000.50" in html       # Chiapas's row
     assert "CC BY 4.0" in html and "@svg-maps/mexico" in html   # the map's attribution
