@@ -206,7 +206,7 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         else None, history=view.history, earlier=view.earlier, revisions=view.revisions,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
         reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
-        earlier_messages=view.earlier_messages,
+        earlier_messages=view.earlier_messages, summary=view.summary,
         missing=[say(r) for r in view.missing],
         documents=documents.page(get_session(), current_user, view.proposal,
                                  view.figures.policy))
