@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Reason
 from ..domain.numbers import NumberError, parse_percent, percent_text
 from ..domain.policy import SLA_PREFIX, Policy
 from ..i18n import by_field, translate_messages
@@ -136,3 +136,14 @@ def fractions_to_percents(values: Mapping[str, Any], names: Iterable[str] = PERC
     """Show the rates of stored values (fractions) as the percentages the forms take."""
     return {k: percent_text(v) if k in names and v not in (None, "") else v
             for k, v in values.items()}
+
+
+# The policy's refusals that quote rates: a form shows them as the percentages its user typed.
+RATE_REASONS = frozenset({"rate_not_policy", "vat_not_policy"})
+
+
+def rates_as_percents(reasons: Iterable[Reason]) -> list[Reason]:
+    """Quote the rates of the policy's refusals as percentages (10.5 %), as the forms take them
+    (the API keeps quoting fractions)."""
+    return [replace(r, params={k: f"{percent_text(v)} %" for k, v in r.params.items()})
+            if r.code in RATE_REASONS else r for r in reasons]

@@ -34,6 +34,7 @@ from .formdata import (
     field_errors,
     fractions_to_percents,
     percents_to_fractions,
+    rates_as_percents,
     rows,
     scalars,
 )
@@ -318,7 +319,7 @@ def decision(proposal_id: int) -> Any:
                             "it before the SME can sign."))
                     return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
-    problems = [say(r) for r in preview.problems] if preview else []
+    problems = [say(r) for r in rates_as_percents(preview.problems)] if preview else []
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,
                            problems=problems, plan=preview.schedule if preview else None,
                            metrics=preview.metrics if preview else None, policy=policy,

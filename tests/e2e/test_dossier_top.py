@@ -318,7 +318,9 @@ def test_the_decision_holds_the_rate_to_the_policys(client: FlaskClient, make: F
     if ok:
         assert r.status_code == 200 and 'id="preview"' in page
     else:
-        assert r.status_code == 422 and "difiere de la tasa de la política" in page
+        typed_as = typed.replace(",", ".")
+        assert r.status_code == 422
+        assert f"La tasa anual {typed_as} % difiere de la tasa de la política 10 %." in page
         assert 'id="preview"' not in page and f'value="{typed}"' in page
 
 
