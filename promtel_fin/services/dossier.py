@@ -111,13 +111,16 @@ def _summary(proposal: Proposal, policy: Any, user: User,
     def latest(found: list[HistoryEntry]) -> HistoryEntry | None:
         return found[-1] if found else None
 
-    approvals = [e for e in noted if e.action == Action.APPROVE]
+    # The approval's conditions: the comment of the approval that was confirmed; a returned one
+    # is followed by its return (whose comment is required), so it no longer counts.
+    decisions = [e for e in noted if e.action in (Action.APPROVE, Action.RETURN_DECISION)]
+    approved = decisions[-1] if decisions and decisions[-1].action == Action.APPROVE else None
     return Summary(
         deadline=deadline(proposal, policy),
         latest_feedback=latest([e for e in noted if e.action in FEEDBACK_ACTIONS]),
         rejection=latest([e for e in noted if e.to_state == State.REJECTED])
         if state == State.REJECTED else None,
-        conditions=approvals[-1].comment if approvals and proposal.approved_terms else "",
+        conditions=approved.comment if approved and proposal.approved_terms else "",
         signatures=sorted(proposal.signatures, key=lambda s: s.signed_at),
         finished=state in FINAL_STATES,
         show_contact=Role(user.role) in STAFF_ROLES,

@@ -384,3 +384,21 @@ def test_the_policy_page_takes_rates_as_percentages(client: FlaskClient, make: F
     assert ok.status_code == 302
     assert current_policy(session).annual_rate == Decimal("0.115")
     assert 'name="annual_rate" type="text" value="11.5"' in text(client.get("/admin/policy"))
+
+
+def test_the_conditions_of_a_returned_approval_do_not_show_as_signed(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.FOCIR_DECISION)
+    terms = {"amount": "4500000.00", "annual_rate": "0.10", "vat_rate": "0.16",
+             "term_months": 40, "grace_months": 6, "method": "level"}
+    make.act(proposal.id, cast[Role.FOCIR], "approve", terms=terms, comment="Condición vieja.")
+    make.act(proposal.id, cast[SECOND_FOCIR], "return_decision", comment="Revisar plazo.")
+    make.act(proposal.id, cast[Role.FOCIR], "approve", terms=terms)
+    make.act(proposal.id, cast[SECOND_FOCIR], "confirm_decision")
+    make.act(proposal.id, cast[Role.SME], "sign")
+    make.act(proposal.id, cast[Role.FOCIR], "sign")
+    sign_in(client, cast[Role.SME])
+    page = text(client.get(f"/proposals/{proposal.id}"))
+    block = page[page.index('id="signed"'):page.index("</section>", page.index('id="signed"'))]
+    assert "ninguna además de las del convenio" in block and "Condición vieja." not in block
