@@ -21,6 +21,9 @@ RATE_PLACES = 6
 # large before Decimal arithmetic could overflow its 28-digit context.
 MAX_WHOLE_DIGITS = 15
 _PLAIN = re.compile(r"-?[0-9]+(?:\.([0-9]+))?", re.ASCII)
+# A percentage as people type it in a form: "10", "10.5", "10,5", "10 %" (Spanish writes a comma).
+_PERCENT = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?\s*%?", re.ASCII)
+PERCENT_PLACES = RATE_PLACES - 2
 _GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.([0-9]+))?", re.ASCII)
 
 
@@ -65,3 +68,25 @@ def parse_money(value: object) -> Decimal:
 def parse_rate(value: object, places: int = RATE_PLACES) -> Decimal:
     """Read a rate written as a fraction (``0.10`` for ten percent), ``places`` decimals at most."""
     return parse_decimal(value, places)
+
+
+def parse_percent(value: object) -> Decimal:
+    """Read a rate written as a percentage ("10", "10.5", "10,5", "10 %") and give it as the
+    fraction the rules use (0.1, 0.105): ``PERCENT_PLACES`` decimals at most, so that the fraction
+    keeps the rate's six."""
+    text = _text(value)
+    match = _PERCENT.fullmatch(text)
+    if match is None:
+        raise NumberError("format")
+    whole, decimals = match.group(1), match.group(2) or ""
+    if len(decimals) > PERCENT_PLACES:
+        raise NumberError("places")
+    if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise NumberError("size")
+    return Decimal(f"{whole}.{decimals or 0}") / 100
+
+
+def percent_text(fraction: object) -> str:
+    """Write a fraction as the percentage a form shows (0.1 -> "10", 0.105 -> "10.5")."""
+    number = Decimal(str(fraction)) * 100
+    return f"{number.normalize():f}" if number else "0"

@@ -18,13 +18,32 @@ from sqlalchemy.orm import Session
 from ..domain.errors import Reason
 from ..domain.proposal import submission_problems
 from ..domain.revisions import diff
-from ..domain.workflow import Action, Role
-from ..models import HistoryEntry, Message, Proposal, User
+from ..domain.workflow import FINAL_STATES, STAFF_ROLES, Action, Role, State
+from ..models import HistoryEntry, Message, Proposal, Signature, User
+from .deadlines import Deadline, deadline
 from .finance import Figures, figures_for
 from .loading import MESSAGE_WINDOW, Extras
 from .proposals import Status, document, load_proposal, status
 
 HISTORY_WINDOW = 50
+# What a reviewer asks of or says to the SME: the latest one is shown at the top of the dossier.
+FEEDBACK_ACTIONS = frozenset({Action.GIVE_FEEDBACK, Action.REQUEST_CHANGES, Action.VERIFY,
+                              Action.GIVE_OPINION})
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The top of the dossier: when the current step is due, the latest word from a reviewer,
+    why it was rejected, the approval's conditions and the signatures, and whether the
+    proposal is finished (no steps to go)."""
+
+    deadline: Deadline | None
+    latest_feedback: HistoryEntry | None
+    rejection: HistoryEntry | None
+    conditions: str
+    signatures: list[Signature]
+    finished: bool
+    show_contact: bool
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ class Dossier:
     reviewers: list[User]
     messages: list[Message]
     earlier_messages: bool
+    summary: Summary
 
 
 def dossier(session: Session, user: User, proposal_id: int,
@@ -60,7 +80,8 @@ def dossier(session: Session, user: User, proposal_id: int,
     where = status(proposal, user)
     feedback: dict[int | None, list[HistoryEntry]] = {}
     shown = [e for e in bundle.history if e.comment and e.action not in ("create", "edit")]
-    for entry in sorted([*bundle.feedback, *shown], key=lambda e: e.seq):
+    noted = sorted([*bundle.feedback, *shown], key=lambda e: e.seq)
+    for entry in noted:
         feedback.setdefault(entry.revision_number, []).append(entry)
     revisions, previous = [], None
     for revision in bundle.revisions:
@@ -78,6 +99,31 @@ def dossier(session: Session, user: User, proposal_id: int,
         else [],
         messages=bundle.messages[-MESSAGE_WINDOW:],
         earlier_messages=len(bundle.messages) > MESSAGE_WINDOW,
+        summary=_summary(proposal, policy, user, noted),
+    )
+
+
+def _summary(proposal: Proposal, policy: Any, user: User,
+             noted: list[HistoryEntry]) -> Summary:
+    """Pick what the top of the dossier says from the entries with a comment (by seq)."""
+    state = State(proposal.state)
+
+    def latest(found: list[HistoryEntry]) -> HistoryEntry | None:
+        return found[-1] if found else None
+
+    # The approval's conditions: the comment of the approval that was confirmed; a returned one
+    # is followed by its return (whose comment is required), so it no longer counts.
+    decisions = [e for e in noted if e.action in (Action.APPROVE, Action.RETURN_DECISION)]
+    approved = decisions[-1] if decisions and decisions[-1].action == Action.APPROVE else None
+    return Summary(
+        deadline=deadline(proposal, policy),
+        latest_feedback=latest([e for e in noted if e.action in FEEDBACK_ACTIONS]),
+        rejection=latest([e for e in noted if e.to_state == State.REJECTED])
+        if state == State.REJECTED else None,
+        conditions=approved.comment if approved and proposal.approved_terms else "",
+        signatures=sorted(proposal.signatures, key=lambda s: s.signed_at),
+        finished=state in FINAL_STATES,
+        show_contact=Role(user.role) in STAFF_ROLES,
     )
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import eligibility, stress, viability
-from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, reason
+from ..domain.errors import N_, CheckFailed, Forbidden, InvalidInput, Reason, reason
 from ..domain.loan import LoanTerms, Schedule, schedule
-from ..domain.policy import Policy, limit_problems, rate_problems
+from ..domain.policy import Policy, check_terms, limit_problems, rate_problems
 from ..domain.workflow import STEPS, Role, State
 from ..models import Proposal, User
 from .policy import current_policy
@@ -98,6 +98,34 @@ def proposal_schedule(session: Session, user: User, proposal_id: int) -> Schedul
     if terms is None:
         raise _no_schedule()
     return schedule(terms)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What FOCIR sees before deciding: how the typed terms fall outside the policy, and when
+    they do not, their schedule and the debt service coverage (DSCR) of the projection."""
+
+    policy: Policy
+    problems: list[Reason]
+    schedule: Schedule | None
+    metrics: viability.Metrics | None
+
+
+def approval_preview(session: Session, user: User, proposal_id: int,
+                     terms: dict[str, Any]) -> Preview:
+    """Check the terms an officer typed against the policy in force and, when they fit, give
+    their schedule and the DSCR of the proposal's five years under them. Changes nothing."""
+    proposal = get_proposal(session, user, proposal_id)
+    policy = current_policy(session)
+    problems = check_terms(terms, policy)
+    if problems:
+        return Preview(policy, problems, None, None)
+    plan = schedule(LoanTerms(terms["amount"], terms["annual_rate"], terms["vat_rate"],
+                              terms["term_months"], terms["grace_months"], terms["method"]))
+    flows = year_flows(proposal)
+    metrics = (viability.evaluate(flows, policy.discount_rate, plan, terms["annual_rate"])
+               if flows else None)
+    return Preview(policy, [], plan, metrics)
 
 
 def simulate_loan(session: Session, data: dict[str, Any], *, may_set_rates: bool) -> Schedule:

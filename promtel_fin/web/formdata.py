@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Reason
+from ..domain.numbers import NumberError, parse_percent, percent_text
 from ..domain.policy import SLA_PREFIX, Policy
 from ..i18n import by_field, translate_messages
 
@@ -25,6 +27,8 @@ INTEGERS = {"term_months", "grace_months", "year", "population", "bureau_score",
             "reviewer_id", "version",
             *(f.name for f in fields(Policy) if f.name.startswith(SLA_PREFIX))}
 BOOLEANS = {"priority_zone", "dated"}
+# Rates typed as percentages on every form (10 for 10 %); the schemas and the API read fractions.
+PERCENT_FIELDS = ("annual_rate", "vat_rate", "discount_rate")
 ROW = re.compile(r"^(?P<list>[a-z_]+)-(?P<index>\d+)-(?P<field>[a-z_]+)$")
 
 
@@ -101,3 +105,45 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     else:
         out.setdefault(prefix or "_form", []).append(str(errors))
     return out
+
+
+def percents_to_fractions(values: Mapping[str, Any], names: Iterable[str] = PERCENT_FIELDS
+                          ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Turn the rates a form's user typed as percentages ("10", "10,5") into the fractions the
+    schemas read ("0.1", "0.105"); give the fields that cannot be read, with their messages.
+    A blank or missing rate is left as it is."""
+    out, errors = dict(values), {}
+    for name in names:
+        raw = values.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        try:
+            fraction = parse_percent(raw)
+        except NumberError as error:
+            errors[name] = [_("Write the rate as a percentage with at most four decimals, "
+                              "for example 10 or 10.5.") if error.code == "places" else
+                            _("Write the rate as a percentage, for example 10 or 10.5.")]
+            continue
+        if fraction > 1:
+            errors[name] = [_("The rate is a percentage from 0 to 100.")]
+            continue
+        out[name] = f"{fraction.normalize():f}" if fraction else "0"
+    return out, errors
+
+
+def fractions_to_percents(values: Mapping[str, Any], names: Iterable[str] = PERCENT_FIELDS
+                          ) -> dict[str, Any]:
+    """Show the rates of stored values (fractions) as the percentages the forms take."""
+    return {k: percent_text(v) if k in names and v not in (None, "") else v
+            for k, v in values.items()}
+
+
+# The policy's refusals that quote rates: a form shows them as the percentages its user typed.
+RATE_REASONS = frozenset({"rate_not_policy", "vat_not_policy"})
+
+
+def rates_as_percents(reasons: Iterable[Reason]) -> list[Reason]:
+    """Quote the rates of the policy's refusals as percentages (10.5 %), as the forms take them
+    (the API keeps quoting fractions)."""
+    return [replace(r, params={k: f"{percent_text(v)} %" for k, v in r.params.items()})
+            if r.code in RATE_REASONS else r for r in reasons]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -16,13 +17,12 @@ from ..db import get_session
 from ..domain import workflow
 from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
 from ..domain.loan import LoanTerms, schedule
-from ..domain.policy import check_terms
 from ..domain.workflow import Role, State
 from ..i18n import say
 from ..schemas import MessageIn, ProposalIn, ProposalPatch, TermsIn, TransitionIn
 from ..schemas.fields import MONEY_MAX
 from ..schemas.paging import decode_cursor, encode_cursor
-from ..services import documents, listing, messages, papers, proposals, revisions
+from ..services import documents, finance, listing, messages, papers, proposals, revisions
 from ..services import dossier as dossiers
 from ..services import workflow as actions
 from ..services.finance import proposal_schedule
@@ -30,7 +30,14 @@ from ..services.listing import Filters
 from ..services.policy import current_policy
 from ..services.proposals import MAX_ID
 from . import charts
-from .formdata import field_errors, rows, scalars
+from .formdata import (
+    field_errors,
+    fractions_to_percents,
+    percents_to_fractions,
+    rates_as_percents,
+    rows,
+    scalars,
+)
 from .labels import ACTIONS
 
 bp = Blueprint("pages", __name__)
@@ -206,7 +213,7 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         else None, history=view.history, earlier=view.earlier, revisions=view.revisions,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
         reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
-        earlier_messages=view.earlier_messages,
+        earlier_messages=view.earlier_messages, summary=view.summary,
         missing=[say(r) for r in view.missing],
         documents=documents.page(get_session(), current_user, view.proposal,
                                  view.figures.policy))
@@ -276,43 +283,54 @@ def decision(proposal_id: int) -> Any:
     if "approve" not in status.allowed_actions:
         abort(403)
     policy = current_policy(session)
-    values = {"amount": proposal.requested_amount, "annual_rate": policy.annual_rate,
-              "vat_rate": policy.vat_rate, "term_months": proposal.term_months,
-              "grace_months": proposal.grace_months, "method": proposal.amortization_method,
-              "comment": ""}
+    values = fractions_to_percents({
+        "amount": proposal.requested_amount, "annual_rate": policy.annual_rate,
+        "vat_rate": policy.vat_rate, "term_months": proposal.term_months,
+        "grace_months": proposal.grace_months, "method": proposal.amortization_method,
+        "comment": ""})
     errors: dict[str, list[str]] = {}
-    plan, problems = None, []
+    preview, previewed, changed = None, "", False
     if request.method == "POST":
         values = scalars(request.form, ("amount", "annual_rate", "vat_rate", "term_months",
                                         "grace_months", "method", "comment"),
                          blank_is_none=False)
         comment = values.pop("comment", "")
+        fractions, errors = percents_to_fractions(values)
         try:
-            terms = TermsIn().load(values)
+            terms = TermsIn().load(fractions)
         except ValidationError as error:
-            errors = field_errors(error)
-        else:
-            problems = [say(r) for r in check_terms(terms, policy)]
-            if not problems and terms["grace_months"] < terms["term_months"]:
-                plan = schedule(LoanTerms(terms["amount"], terms["annual_rate"],
-                                          terms["vat_rate"], terms["term_months"],
-                                          terms["grace_months"], terms["method"]))
+            errors = {**field_errors(error), **errors}
+        if not errors:
+            preview = finance.approval_preview(session, current_user, proposal_id, terms)
             version = request.form.get("version", "")
-            if request.form.get("confirm") == "yes" and plan is not None:
+            previewed = _terms_key(terms)
+            approving = request.form.get("confirm") == "yes"
+            # Approve only the terms whose preview the officer saw: changed ones are shown first.
+            changed = approving and request.form.get("previewed") != previewed
+            if approving and not changed and preview.schedule is not None:
                 try:
                     actions.take_action(session, current_user, proposal_id, "approve",
                                         int(version) if version.isdigit() else 0,
                                         {"terms": terms, "comment": comment})
                 except DomainError as error:
-                    problems = [say(r) for r in error.reasons]
+                    preview = replace(preview, problems=list(error.reasons))
                 else:
                     flash(_("Your approval is recorded. A second FOCIR officer must confirm "
                             "it before the SME can sign."))
                     return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
+    problems = [say(r) for r in rates_as_percents(preview.problems)] if preview else []
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,
-                           problems=problems, plan=plan, policy=policy, status=status,
-                           pending=None), 422 if (errors or problems) else 200
+                           problems=problems, plan=preview.schedule if preview else None,
+                           metrics=preview.metrics if preview else None, policy=policy,
+                           status=status, pending=None, previewed=previewed, changed=changed
+                           ), 422 if (errors or problems) else 200
+
+
+def _terms_key(terms: dict[str, Any]) -> str:
+    """Write the terms of a preview in one line, for the approval to check it saw the same."""
+    return "|".join(str(terms[k]) for k in ("amount", "annual_rate", "vat_rate", "term_months",
+                                              "grace_months", "method"))
 
 
 def _pending_view(proposal: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ..services import users
 from ..services.finance import simulate_loan
 from ..services.policy import current_policy
 from . import charts
-from .formdata import field_errors, scalars
+from .formdata import field_errors, fractions_to_percents, percents_to_fractions, scalars
 
 bp = Blueprint("public", __name__)
 LOAN_FIELDS = ("amount", "annual_rate", "vat_rate", "term_months", "grace_months", "method")
@@ -42,11 +42,15 @@ def staff_signed_in() -> bool:
 
 
 def simulate(values: dict[str, Any], staff: bool) -> tuple[Any, dict[str, list[str]]]:
-    """Validate the simulator's fields like the API does and build the schedule."""
+    """Validate the simulator's fields like the API does (the rates typed as percentages) and
+    build the schedule."""
+    fractions, rate_errors = percents_to_fractions(values)
     try:
-        data = LoanIn().load({k: v for k, v in values.items() if v not in (None, "")})
+        data = LoanIn().load({k: v for k, v in fractions.items() if v not in (None, "")})
     except ValidationError as error:
-        return None, field_errors(error)
+        return None, {**field_errors(error), **rate_errors}
+    if rate_errors:
+        return None, rate_errors
     try:
         return simulate_loan(get_session(), data, may_set_rates=staff), {}
     except DomainError as error:
@@ -65,9 +69,10 @@ def schedule_chart(plan: Any) -> Any:
 
 def example(rules: Any) -> dict[str, Any]:
     """Prefill the simulator with an example within the policy."""
-    return {"amount": "4500000", "annual_rate": str(rules.annual_rate),
-            "vat_rate": str(rules.vat_rate), "term_months": rules.max_term_months,
-            "grace_months": rules.max_grace_months, "method": "level"}
+    return fractions_to_percents({
+        "amount": "4500000", "annual_rate": rules.annual_rate, "vat_rate": rules.vat_rate,
+        "term_months": rules.max_term_months, "grace_months": rules.max_grace_months,
+        "method": "level"})
 
 
 @bp.get("/")
@@ -90,8 +95,10 @@ def simulator() -> tuple[str, int] | str:
     values = scalars(request.args, LOAN_FIELDS, blank_is_none=False)
     values.setdefault("method", "level")
     if staff:   # the rate fields start at the policy's; the public's cannot change them
-        for name in ("annual_rate", "vat_rate"):
-            values[name] = values.get(name) or str(getattr(rules, name))
+        defaults = fractions_to_percents({"annual_rate": rules.annual_rate,
+                                          "vat_rate": rules.vat_rate})
+        for name, default in defaults.items():
+            values[name] = values.get(name) or default
     plan, errors = simulate(values, staff)
     page = render_template("simulator.html", policy=rules, values=values, errors=errors,
                            plan=plan, chart=schedule_chart(plan) if plan else None,

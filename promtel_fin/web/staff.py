@@ -22,7 +22,15 @@ from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
 from ..services.listing import Filters
-from .formdata import INTEGERS, field_errors, rows, scalars
+from .formdata import (
+    INTEGERS,
+    PERCENT_FIELDS,
+    field_errors,
+    fractions_to_percents,
+    percents_to_fractions,
+    rows,
+    scalars,
+)
 
 bp = Blueprint("staff", __name__)
 PAGE_SIZE = 20
@@ -162,21 +170,25 @@ def policy_page() -> Any:
     errors: dict[str, list[str]] = {}
     current = policies.current_policy(session)
     values: dict[str, Any] = {"effective_from": date.today().isoformat(), "note": "",
-                              **current.to_dict()}
+                              **fractions_to_percents(current.to_dict())}
     if request.method == "POST":
         values = scalars(request.form, ("effective_from", "note", *POLICY_FIELDS))
         haircuts = {k.split("-", 1)[1]: v for k, v in request.form.items()
                     if k.startswith("haircut-") and v.strip()}
-        given = {k: v for k, v in values.items() if v is not None}
+        given, rate_errors = percents_to_fractions(
+            {k: v for k, v in values.items() if v is not None})
         if request.form.get("checklist-present"):   # the form carries the whole checklist
             given["checklist"] = _checklist_rows(request.form)
         try:
             data = PolicyIn().load({**given, "haircuts": haircuts})
+            if rate_errors:
+                raise ValidationError(rate_errors)
             effective = data.pop("effective_from")
             note = data.pop("note", "")
             policies.set_policy(session, current_user, effective, data, note)
         except (ValidationError, DomainError) as error:
-            errors = {_checklist_field(k): v for k, v in field_errors(error).items()}
+            errors = {**{_checklist_field(k): v for k, v in field_errors(error).items()},
+                      **rate_errors}
         else:
             flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
             return redirect(url_for("staff.policy_page"))
@@ -184,6 +196,7 @@ def policy_page() -> Any:
         values["checklist"] = given.get("checklist", current.to_dict()["checklist"])
     return render_template("admin_policy.html", current=current, values=values, errors=errors,
                            versions=policies.list_versions(session), fields=POLICY_FIELDS,
-                           integers=INTEGERS, actions=[a.value for a in Action],
+                           integers=INTEGERS, percents=PERCENT_FIELDS,
+                           actions=[a.value for a in Action],
                            checklist=_checklist_values(values["checklist"])
                            ), 422 if errors else 200

@@ -173,10 +173,10 @@ def test_three_people_take_a_proposal_through_the_ten_steps_in_spanish(
 
     focir.goto(proposal_url)
     press(focir, "Preparar la aprobación")
-    press(focir, "Revisar los términos y mostrar la tabla de amortización")
-    assert "Tabla de amortización resultante" in focir.content()
+    press(focir, "Vista previa")
+    assert "Vista previa: tabla de amortización" in focir.content()
     shoot(focir, "focir-decision")
-    press(focir, "Confirmar la aprobación con estos términos")
+    press(focir, "Aprobar")
     assert "Decisión en espera de un segundo funcionario de FOCIR" in focir.content()
     second = signed_in(chromium, base, second_officer.email)   # four eyes
     second.goto(proposal_url)

@@ -161,16 +161,19 @@ def test_focir_previews_the_schedule_then_confirms_the_approval(
     sign_in(client, cast[Role.FOCIR])
     path = f"/proposals/{proposal.id}/decision"
     page = text(client.get(path))
-    assert 'value="4500000.00"' in page and 'value="0.10"' in page
-    terms = {"version": str(proposal.version), "amount": "4500000.00", "annual_rate": "0.10",
-             "vat_rate": "0.16", "term_months": "40", "grace_months": "6", "method": "level"}
+    assert 'value="4500000.00"' in page and 'value="10"' in page   # rates as percentages
+    terms = {"version": str(proposal.version), "amount": "4500000.00", "annual_rate": "10",
+             "vat_rate": "16", "term_months": "40", "grace_months": "6", "method": "level"}
     outside = post(client, path, {**terms, "amount": "20000000", "confirm": "no"})
     assert outside.status_code == 422 and "supera el límite" in text(outside)
     preview = post(client, path, {**terms, "confirm": "no"})
-    assert "Tabla de amortización resultante" in text(preview)
+    assert "Vista previa: tabla de amortización" in text(preview)
+    previewed = re.search(r'name="previewed" value="([^"]+)"', text(preview))
+    assert previewed
     session.expire_all()
     assert session.get(Proposal, proposal.id).state == "focir_decision"
-    done = post(client, path, {**terms, "confirm": "yes", "comment": "Aprobado."})
+    done = post(client, path, {**terms, "confirm": "yes", "comment": "Aprobado.",
+                               "previewed": previewed.group(1)})
     assert done.status_code == 302
     session.expire_all()
     stored = session.get(Proposal, proposal.id)

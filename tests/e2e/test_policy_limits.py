@@ -78,7 +78,7 @@ def test_the_viability_simulator_holds_its_loan_to_the_same_rules(api: ApiClient
 
 
 @pytest.mark.parametrize(("query", "status", "words"), [
-    ({"annual_rate": "abc"}, 422, "fracción"),
+    ({"annual_rate": "abc"}, 422, "como porcentaje"),   # forms take percentages
     ({"annual_rate": "0.5"}, 422, "usa la tasa del programa"),
     ({"vat_rate": "0"}, 422, "usa el IVA"),
     ({"amount": "50000000"}, 422, "supera el límite"),
