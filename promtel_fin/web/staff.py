@@ -80,7 +80,8 @@ def proposals_list() -> Any:
     _require(Role.PROMTEL, Role.FOCIR, Role.ADMIN)
     values = _given(request.args, LIST_PARAMETERS)
     kept = {k: v for k, v in values.items() if k != "cursor"}
-    page = {"values": values, "switch": _switch("staff.proposals_list", kept)}
+    # Only PROMTEL reviewers are assigned proposals: only they get the box to tick.
+    page = {"values": values, "assignable": Role(current_user.role) == Role.PROMTEL}
     try:
         args = ListArgs().load({k: v for k, v in values.items() if k != "mine"})
     except ValidationError as error:

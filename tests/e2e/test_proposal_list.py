@@ -16,10 +16,11 @@ from promtel_fin.domain.workflow import Role, State
 from promtel_fin.models import Proposal, clock_shift
 
 from ..factories import Factory
+from .conftest import ApiClient
 from .pages import sign_in, text
 from .test_statement_counts import counting
 
-ROW = re.compile(r'<td data-label="Folio"><a href="/proposals/(\d+)">(PF-\d{4}-\d{5})</a>')
+ROW = re.compile(r'<a href="/proposals/(\d+)">(PF-\d{4}-\d{5})</a>')
 
 
 def listed(client: FlaskClient, query: str = "", **params: object) -> list[int]:
@@ -332,3 +333,20 @@ def test_the_queue_switches_between_everyones_and_mine(client: FlaskClient,
     assert queued(mine="1") == set()
     sign_in(client, cast[Role.FOCIR])
     assert "Asignadas a mí" not in text(client.get("/queue"))
+
+
+def test_the_api_list_and_queue_take_the_same_new_filters(api: ApiClient, world: dict) -> None:
+    made, cast = world["made"], world["cast"]
+    reviewer = cast[Role.PROMTEL]
+
+    def ids(path: str, **query: object) -> set[int]:
+        r = api.get(path, reviewer, query=query)
+        assert r.status_code == 200, r.json
+        return {i["id"] for i in r.json["items"]}
+
+    assert ids("/proposals", assigned_to=world["other"].id) == {made["other"].id}
+    assert ids("/queue", assigned_to=reviewer.id) == {made["feedback"].id}
+    assert ids("/proposals", overdue="true") == set()           # all made today
+    assert ids("/proposals", overdue="false") == {p.id for p in made.values()}
+    for bad in ({"overdue": "quizá"}, {"assigned_to": "0"}, {"assigned_to": "yo"}):
+        assert api.get("/proposals", reviewer, query=bad).status_code == 422, bad
