@@ -45,7 +45,7 @@ class Filters:
     max_amount: Decimal | None = None
     q: str | None = None
     # True: only proposals past their step's due date (services/deadlines.py); False: only
-    # the others (on time, at the agreement, or finished).
+    # the others (on time, or finished).
     overdue: bool | None = None
     # Only proposals whose assigned PROMTEL reviewer is this user id.
     assigned_to: int | None = None
@@ -189,7 +189,7 @@ def list_proposals(session: Session, user: User, filters: Filters,
 
 
 def _add_deadlines(found: Slice, policy: Policy, day: date) -> None:
-    """Put each item's deadline at its step (none once final or at the agreement) in ``found``."""
+    """Put each item's deadline at its step (none once final) in ``found``."""
     for proposal in found.items:
         due = deadline(proposal, policy, day)
         if due is not None:
@@ -227,7 +227,9 @@ def queue(session: Session, user: User, filters: Filters,
     branches = []
     for state in states:
         branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
-            Proposal.state == str(state), visible_to(user)), rest, cutoffs)
+            Proposal.state == str(state), visible_to(user)), rest,
+            # This branch's step only: its index reads the late ones as one range.
+            None if cutoffs is None else {k: v for k, v in cutoffs.items() if k == state})
         if state == State.AGREEMENT:
             branch = branch.where(~_has_signed(role))
         if after is not None:

@@ -350,3 +350,22 @@ def test_the_api_list_and_queue_take_the_same_new_filters(api: ApiClient, world:
     assert ids("/proposals", overdue="false") == {p.id for p in made.values()}
     for bad in ({"overdue": "quizá"}, {"assigned_to": "0"}, {"assigned_to": "yo"}):
         assert api.get("/proposals", reviewer, query=bad).status_code == 422, bad
+
+
+def test_the_api_queue_filters_overdue_step_by_step(api: ApiClient, make: Factory) -> None:
+    """The queue reads each waiting step's late proposals from its own cutoff: contact (5
+    working days) 20 days ago is late, today is not; feedback (15) 20 days ago is late exactly
+    when its due date, as the queue shows it, says so."""
+    cast = make.cast()
+    with clock_shift(timedelta(days=-20)):
+        old_contact = make.proposal(cast, at=State.CONTACT)
+        old_feedback = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    make.proposal(cast, at=State.CONTACT)
+    reviewer = cast[Role.PROMTEL]
+    everything = api.get("/queue", reviewer).json["items"]
+    late = {i["id"] for i in everything if i["overdue"]}
+    assert old_contact.id in late
+    found = {i["id"] for i in api.get("/queue", reviewer, query={"overdue": "true"}).json["items"]}
+    assert found == late
+    on_time = api.get("/queue", reviewer, query={"overdue": "false"}).json["items"]
+    assert {i["id"] for i in on_time} == {i["id"] for i in everything} - late
