@@ -221,6 +221,7 @@ def test_paging_keeps_the_filters(client: FlaskClient, make: Factory) -> None:
     first = text(client.get("/proposals", query_string={"state_code": "17", "step": "1"}))
     ids = [int(i) for i in re.findall(r'<a href="/proposals/(\d+)">PF-', first)]
     assert len(ids) == 20 and elsewhere.id not in ids
+    assert len(first.encode()) < 40_000                     # a full page stays light
     link = unescape(re.search(r'<a href="([^"]+)" rel="next">', first).group(1))
     assert "state_code=17" in link and "step=1" in link and "cursor=" in link
     second = text(client.get(link))
