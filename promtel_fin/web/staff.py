@@ -1,4 +1,5 @@
-"""Pages for PROMTEL and FOCIR (the queue) and for administrators (users, policy)."""
+"""Pages for PROMTEL, FOCIR and administrators: the list of proposals, the queue, and for
+administrators users and policy."""
 
 from __future__ import annotations
 
@@ -47,7 +48,10 @@ def _given(args: MultiDict[str, str], names: tuple[str, ...]) -> dict[str, str]:
 
 
 def _mine() -> int | None:
-    """Give the user's id when ``?mine=1`` asks for what is assigned to them (else None)."""
+    """Give the user's id when ``?mine=1`` asks for what is assigned to them (else None);
+    only PROMTEL reviewers are assigned proposals, so others' ``mine`` is ignored."""
+    if Role(current_user.role) != Role.PROMTEL:
+        return None
     return current_user.id if request.args.get("mine") == "1" else None
 
 

@@ -173,6 +173,7 @@ def test_focir_sees_only_what_promtel_presented(client: FlaskClient, make: Facto
     assert hidden.id not in listed(client, q=hidden.folio)
     page = text(client.get("/proposals"))
     assert 'name="mine"' not in page and "Asignadas a mí" not in page   # no assignments
+    assert listed(client, mine="1") == [shown.id]                        # so it is ignored
 
 
 def test_an_administrator_sees_everything(client: FlaskClient, world: dict, make: Factory
@@ -365,7 +366,7 @@ def test_the_api_queue_filters_overdue_step_by_step(api: ApiClient, make: Factor
     reviewer = cast[Role.PROMTEL]
     everything = api.get("/queue", reviewer).json["items"]
     late = {i["id"] for i in everything if i["overdue"]}
-    assert old_contact.id in late
+    assert old_contact.id in late and old_feedback.id in {i["id"] for i in everything}
     found = {i["id"] for i in api.get("/queue", reviewer, query={"overdue": "true"}).json["items"]}
     assert found == late
     on_time = api.get("/queue", reviewer, query={"overdue": "false"}).json["items"]
