@@ -90,3 +90,25 @@ def add_working_days(start: date, days: int, holidays: HolidaySet) -> date:
 def working_days_late(due: date, today: date, holidays: HolidaySet) -> int:
     """Count the working days from the day after ``due`` up to ``today`` (0 when not late)."""
     return working_days_between(due, today, holidays)
+
+
+def late_if_started_before(days: int, today: date, holidays: Container[date]) -> date:
+    """Give the first day a step of ``days`` working days may have begun on and not be late
+    ``today``: it is late (``working_days_late`` > 0) exactly when it began before this day.
+
+    Late means a working day has come after the due day, up to today; so, with L the last
+    working day up to today, a step is late when its due day is before L, that is when it began
+    before the day ``days`` working days before L (L itself when ``days`` is 0). Lists filter
+    on this one day per step instead of working out every proposal's deadline.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = today
+    while not is_working_day(day, holidays):
+        day -= timedelta(days=1)
+    left = days
+    while left:
+        day -= timedelta(days=1)
+        if is_working_day(day, holidays):
+            left -= 1
+    return day

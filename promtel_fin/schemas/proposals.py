@@ -305,6 +305,11 @@ class ListArgs(PagedArgs):
     q = Text(100, min_length=1, load_default=None, metadata={
         "description": "A folio (PF-2026-00042, however typed), or text found in the title, "
                        "the company's legal name or its RFC"})
+    overdue = fields.Boolean(load_default=None, metadata={
+        "description": "true: only proposals past their step's due date (the policy's "
+                       "service level in working days); false: only the others"})
+    assigned_to = whole(1, strict=False, load_default=None, metadata={
+        "description": "only proposals whose assigned PROMTEL reviewer is this user id"})
     cursor = Cursor("proposals", load_default=None)
 
 

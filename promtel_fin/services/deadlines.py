@@ -4,13 +4,14 @@ skipping weekends and Mexico's federal holidays (the ``holidays`` package)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from ..domain.calendar import add_working_days, working_days_late
+from ..domain import workflow
+from ..domain.calendar import add_working_days, late_if_started_before, working_days_late
 from ..domain.policy import Policy
 from ..models import Proposal, utcnow
 
@@ -64,3 +65,17 @@ def deadline(proposal: Proposal, policy: Policy, on: date | None = None) -> Dead
     due = add_working_days(local_day(proposal.state_entered_at), days, FEDERAL_HOLIDAYS)
     late = working_days_late(due, on or today(), FEDERAL_HOLIDAYS)
     return Deadline(due_date=due, overdue=late > 0, working_days_late=late)
+
+
+def late_before(policy: Policy, on: date | None = None) -> dict[str, datetime]:
+    """Give, for each step with a service level, the moment (UTC) before which a proposal must
+    have entered it to be overdue ``on`` a day (today by default): the same rule as
+    ``deadline``, as one comparison per step that a list can filter on."""
+    day = on or today()
+    cutoffs = {}
+    for state in workflow.STEPS:
+        days = policy.sla_days(state)
+        if days is not None:
+            first = late_if_started_before(days, day, FEDERAL_HOLIDAYS)
+            cutoffs[str(state)] = datetime.combine(first, time.min, MEXICO_CITY).astimezone(UTC)
+    return cutoffs

@@ -8,14 +8,25 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, joinedload
 
 from ..domain import workflow
 from ..domain.identifiers import parse_folio
+from ..domain.policy import Policy
 from ..domain.workflow import Role, State
 from ..models import Company, Proposal, Signature, User, utcnow
-from .deadlines import Deadline, deadline, today
+from .deadlines import Deadline, deadline, late_before, today
 from .policy import current_policy
 from .visibility import visible_to
 
@@ -33,6 +44,11 @@ class Filters:
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
     q: str | None = None
+    # True: only proposals past their step's due date (services/deadlines.py); False: only
+    # the others (on time, or finished).
+    overdue: bool | None = None
+    # Only proposals whose assigned PROMTEL reviewer is this user id.
+    assigned_to: int | None = None
 
 
 FILTER_KEYS = tuple(f.name for f in fields(Filters))
@@ -61,7 +77,22 @@ def _searched(query: Select, text: str) -> Select:
                                  Company.rfc.ilike(pattern, escape="\\")))))
 
 
-def _filtered(query: Select, filters: Filters) -> Select:
+def _late(cutoffs: dict[str, datetime]) -> ColumnElement[bool]:
+    """Give the condition "past its step's due date": entered the step before its cutoff."""
+    return or_(false(), *(and_(Proposal.state == state, Proposal.state_entered_at < moment)
+                          for state, moment in cutoffs.items()))
+
+
+def _filtered(query: Select, filters: Filters,
+              cutoffs: dict[str, datetime] | None = None) -> Select:
+    """Narrow ``query`` by ``filters``; ``cutoffs`` (``deadlines.late_before``) are needed
+    when ``filters.overdue`` is set."""
+    if filters.overdue is not None:
+        assert cutoffs is not None, "the overdue filter needs the steps' cutoffs"
+        late = _late(cutoffs)
+        query = query.where(late if filters.overdue else ~late)
+    if filters.assigned_to is not None:
+        query = query.where(Proposal.assigned_reviewer_id == filters.assigned_to)
     if filters.q:
         query = _searched(query, filters.q)
     if filters.state:
@@ -87,7 +118,9 @@ def _filtered(query: Select, filters: Filters) -> Select:
 
 # A proposal has at most two signatures: joining them costs less than a second statement. A
 # list shows no summary, terms or policy: not reading them spares decoding their text and JSON.
+# The reviewer in charge is joined too: a list names them without a statement per row.
 LIST_OPTIONS = (joinedload(Proposal.company), joinedload(Proposal.signatures),
+                joinedload(Proposal.assigned_reviewer),
                 defer(Proposal.summary), defer(Proposal.approved_terms),
                 defer(Proposal.policy_snapshot))
 PAGE_SIZE = 20
@@ -123,7 +156,7 @@ def ascending_page(session: Session, query: Select, key: Any, after: int | None,
 
 def list_proposals(session: Session, user: User, filters: Filters,
                    after: tuple[datetime, int] | None = None,
-                   page_size: int = PAGE_SIZE) -> Slice:
+                   page_size: int = PAGE_SIZE, deadlines: bool = False) -> Slice:
     """Give one page of the proposals this user may see, newest first, after a key.
 
     Keyset pagination on (created_at, id): any page costs what the first does, and there is
@@ -132,8 +165,15 @@ def list_proposals(session: Session, user: User, filters: Filters,
     only then its rows: asked for whole rows at once, PostgreSQL prefers the index that follows
     the table's physical order and filters it, which is slow when the newest proposals are
     mostly in other states.
+
+    With ``deadlines``, each item's deadline at its step comes too (as the queue's); the
+    policy is read (one statement) for them or for the overdue filter.
     """
-    keys = _filtered(select(Proposal.id, Proposal.created_at).where(visible_to(user)), filters)
+    policy = (current_policy(session) if deadlines or filters.overdue is not None else None)
+    day = today()
+    cutoffs = late_before(policy, day) if policy and filters.overdue is not None else None
+    keys = _filtered(select(Proposal.id, Proposal.created_at).where(visible_to(user)), filters,
+                     cutoffs)
     if after is not None:
         keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
     page = (keys.order_by(Proposal.created_at.desc(), Proposal.id.desc())
@@ -142,7 +182,18 @@ def list_proposals(session: Session, user: User, filters: Filters,
         select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
         .order_by(page.c.created_at.desc(), page.c.id.desc())
     ).unique().all()
-    return _slice(rows, page_size, "created_at", "id")
+    found = _slice(rows, page_size, "created_at", "id")
+    if deadlines and policy is not None:
+        _add_deadlines(found, policy, day)
+    return found
+
+
+def _add_deadlines(found: Slice, policy: Policy, day: date) -> None:
+    """Put each item's deadline at its step (none once final) in ``found``."""
+    for proposal in found.items:
+        due = deadline(proposal, policy, day)
+        if due is not None:
+            found.deadlines[proposal.id] = due
 
 
 def waiting_states(role: Role) -> list[State]:
@@ -171,10 +222,14 @@ def queue(session: Session, user: User, filters: Filters,
     if not states:
         return Slice([], None)
     rest = replace(filters, state=None, step=None)
+    policy, day = current_policy(session), today()
+    cutoffs = late_before(policy, day) if filters.overdue is not None else None
     branches = []
     for state in states:
         branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
-            Proposal.state == str(state), visible_to(user)), rest)
+            Proposal.state == str(state), visible_to(user)), rest,
+            # This branch's step only: its index reads the late ones as one range.
+            None if cutoffs is None else {k: v for k, v in cutoffs.items() if k == state})
         if state == State.AGREEMENT:
             branch = branch.where(~_has_signed(role))
         if after is not None:
@@ -191,9 +246,5 @@ def queue(session: Session, user: User, filters: Filters,
         .order_by(page.c.state_entered_at, page.c.id)
     ).unique().all()
     found = _slice(rows, page_size, "state_entered_at", "id")
-    policy, day = current_policy(session), today()
-    for proposal in found.items:
-        due = deadline(proposal, policy, day)
-        if due is not None:
-            found.deadlines[proposal.id] = due
+    _add_deadlines(found, policy, day)
     return found

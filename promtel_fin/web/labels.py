@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..domain import geography
+from ..domain import geography, workflow
 
 STATES = {
     "contact": _l("Contact"), "proposal": _l("Proposal"),
@@ -55,3 +55,9 @@ METHODS = {"level": _l("Fixed payments"), "equal_principal": _l("Equal principal
 RESULTS = {"pass": _l("Meets"), "fail": _l("Does not meet"), "review": _l("To review")}
 OPINIONS = {"favourable": _l("Favourable"), "unfavourable": _l("Unfavourable")}
 STATE_NAMES = geography.STATE_NAMES   # the 32 states by CVE_ENT, kept in domain/geography.py
+
+
+def step_choices() -> dict[str, str]:
+    """Name the ten steps by number for a filter ("3 · PROMTEL feedback"), in the language of
+    the request."""
+    return {str(n): f"{n} · {STATES[str(state)]}" for n, state in enumerate(workflow.STEPS, 1)}

@@ -1,4 +1,5 @@
-"""Pages for PROMTEL and FOCIR (the queue) and for administrators (users, policy)."""
+"""Pages for PROMTEL, FOCIR and administrators: the list of proposals, the queue, and for
+administrators users and policy."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
 
 from ..db import get_session
 from ..domain.errors import DomainError
 from ..domain.policy import Policy
 from ..domain.workflow import Action, Role
 from ..i18n import say
-from ..schemas import PolicyIn, QueueArgs
+from ..schemas import ListArgs, PolicyIn, QueueArgs
 from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
@@ -35,12 +37,79 @@ from .formdata import (
 bp = Blueprint("staff", __name__)
 PAGE_SIZE = 20
 FILTERS = ("step", "state_code", "technology", "min_amount", "max_amount")
+# The list of every proposal one may see: its search box and filters; ``mine`` (a box to
+# tick) stands for the filter ``assigned_to`` = the user.
+LIST_FILTERS = ("q", "state", "step", "state_code", "technology", "overdue")
+LIST_PARAMETERS = (*LIST_FILTERS, "mine", "cursor")
 POLICY_FIELDS = tuple(f.name for f in fields(Policy) if f.name not in ("haircuts", "checklist"))
 
 
 def _require(*roles: Role) -> None:
     if Role(current_user.role) not in roles:
         abort(403)
+
+
+def _given(args: MultiDict[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """Keep the parameters a page knows, trimmed, leaving out blank ones (an empty field of a
+    GET form, a search of spaces)."""
+    return {k: v.strip() for k, v in args.items() if k in names and v.strip()}
+
+
+def _mine() -> int | None:
+    """Give the user's id when ``?mine=1`` asks for what is assigned to them (else None);
+    only PROMTEL reviewers are assigned proposals, so others' ``mine`` is ignored."""
+    if Role(current_user.role) != Role.PROMTEL:
+        return None
+    return current_user.id if request.args.get("mine") == "1" else None
+
+
+def _switch(endpoint: str, kept: dict[str, str]) -> dict[str, str] | None:
+    """Give the links between everyone's proposals and those assigned to the user, keeping
+    the filters; only PROMTEL reviewers are assigned proposals (None for others)."""
+    if Role(current_user.role) != Role.PROMTEL:
+        return None
+    rest = {k: v for k, v in kept.items() if k != "mine"}
+    return {"everyone": url_for(endpoint, **rest), "mine": url_for(endpoint, **rest, mine="1")}
+
+
+def _form_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Give a GET form's errors by field; a bad cursor (no field of the form) for the page."""
+    errors = field_errors(error)
+    if "cursor" in errors:
+        errors["_form"] = errors.pop("cursor")
+    return errors
+
+
+@bp.get("/proposals")
+@login_required
+def proposals_list() -> Any:
+    """Every proposal the user may see, newest first: searched, filtered, paged by cursor.
+
+    An SME's proposals are all on its dashboard (finished ones too): it is sent there.
+    """
+    if Role(current_user.role) == Role.SME:
+        return redirect(url_for("pages.dashboard"))
+    _require(Role.PROMTEL, Role.FOCIR, Role.ADMIN)
+    values = _given(request.args, LIST_PARAMETERS)
+    kept = {k: v for k, v in values.items() if k != "cursor"}
+    # Only PROMTEL reviewers are assigned proposals: only they get the box to tick.
+    page = {"values": values, "assignable": Role(current_user.role) == Role.PROMTEL}
+    try:
+        args = ListArgs().load({k: v for k, v in values.items() if k != "mine"})
+    except ValidationError as error:
+        return render_template("proposals.html", items=[], deadlines={}, next_url=None,
+                               first_url=None, errors=_form_errors(error), **page), 422
+    filters = Filters(**{k: args.get(k) for k in LIST_FILTERS}, assigned_to=_mine())
+    found = listing.list_proposals(get_session(), current_user, filters, args["cursor"],
+                                   PAGE_SIZE, deadlines=True)
+    return render_template(
+        "proposals.html", items=[(p, proposals.status(p, current_user)) for p in found.items],
+        deadlines=found.deadlines,
+        next_url=url_for("staff.proposals_list", **kept,
+                         cursor=encode_cursor("proposals", found.after))
+        if found.after else None,
+        first_url=url_for("staff.proposals_list", **kept) if args["cursor"] else None,
+        errors={}, **page)
 
 
 @bp.get("/queue")
@@ -50,17 +119,18 @@ def queue() -> Any:
     _require(Role.PROMTEL, Role.FOCIR, Role.ADMIN)
     # Pages were numbered once: an old link's ``page`` opens the first page.
     raw = {k: v for k, v in request.args.items() if v != "" and k != "page"}
-    kept = {k: v for k, v in raw.items() if k in FILTERS}
+    kept = {k: v for k, v in raw.items() if k in (*FILTERS, "mine")}
     try:
         args = QueueArgs().load({**raw, "page_size": PAGE_SIZE})
     except ValidationError as error:
         return render_template("queue.html", items=[], next_url=None, first_url=None,
-                               values=raw, errors=field_errors(error)), 422
-    filters = Filters(**{k: args.get(k) for k in FILTERS})
+                               switch=_switch("staff.queue", kept), values=raw,
+                               errors=field_errors(error)), 422
+    filters = Filters(**{k: args.get(k) for k in FILTERS}, assigned_to=_mine())
     found = listing.queue(get_session(), current_user, filters, args["cursor"], PAGE_SIZE)
     return render_template(
         "queue.html", items=[(p, proposals.status(p, current_user)) for p in found.items],
-        deadlines=found.deadlines,
+        switch=_switch("staff.queue", kept), deadlines=found.deadlines,
         next_url=url_for("staff.queue", **kept, cursor=encode_cursor("queue", found.after))
         if found.after else None,
         first_url=url_for("staff.queue", **kept) if args["cursor"] else None,

@@ -356,3 +356,6 @@ def test_hostile_form_values_never_cause_a_server_error(client: FlaskClient,
                           query_string={"from": value, "to": value}).status_code < 500
         assert client.get("/queue", query_string={"step": value, "min_amount": value}
                           ).status_code < 500
+        assert client.get("/proposals", query_string={
+            k: value for k in ("q", "state", "step", "state_code", "technology", "overdue",
+                               "mine", "cursor")}).status_code < 500

@@ -7,7 +7,12 @@ from datetime import date, timedelta
 import holidays
 import pytest
 
-from promtel_fin.domain.calendar import add_working_days, is_working_day, working_days_late
+from promtel_fin.domain.calendar import (
+    add_working_days,
+    is_working_day,
+    late_if_started_before,
+    working_days_late,
+)
 from promtel_fin.domain.policy import MAX_SLA_DAYS, Policy, policy_problems
 
 MX = holidays.country_holidays("MX", years=range(2024, 2029))
@@ -65,3 +70,29 @@ def test_each_step_has_a_service_level_and_the_policy_checks_its_range() -> None
     for wrong in (0, MAX_SLA_DAYS + 1):
         problems = policy_problems(Policy(sla_days_contact=wrong))
         assert [p.field for p in problems] == ["sla_days_contact"]
+
+
+@pytest.mark.parametrize("days", [0, 1, 2, 5, 10, 30])
+def test_a_step_is_late_exactly_when_it_began_before_the_cutoff_day(days: int) -> None:
+    """The cutoff day agrees with working out each start day's deadline, on every day of
+    several months with holidays and weekends, for starts a day on either side of it."""
+    for offset in range(0, 120):
+        today = date(2026, 11, 1) + timedelta(days=offset)
+        cutoff = late_if_started_before(days, today, MX)
+        for start in (cutoff - timedelta(days=1), cutoff):
+            late = working_days_late(add_working_days(start, days, MX), today, MX)
+            assert (late > 0) == (start < cutoff), (days, today, start, cutoff)
+        for back in range(0, 60):   # every earlier start agrees too
+            start = today - timedelta(days=back)
+            late = working_days_late(add_working_days(start, days, MX), today, MX)
+            assert (late > 0) == (start < cutoff), (days, today, start, cutoff)
+
+
+def test_the_cutoff_of_a_step_steps_back_over_weekends_and_holidays() -> None:
+    # Wednesday 18 Nov 2026, one working day: a step begun on Monday 16 (Revolution day) or
+    # Friday 13 was due Tuesday 17 and is late; one begun on Tuesday 17 is due today.
+    assert late_if_started_before(1, date(2026, 11, 18), MX) == date(2026, 11, 17)
+    # On Saturday 21 Nov the last working day is Friday 20.
+    assert late_if_started_before(2, date(2026, 11, 21), MX) == date(2026, 11, 18)
+    with pytest.raises(ValueError):
+        late_if_started_before(-1, date(2026, 11, 18), MX)
