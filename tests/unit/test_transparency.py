@@ -84,7 +84,8 @@ def test_the_map_is_drawn_with_a_link_a_class_and_a_title_per_state() -> None:
     svg = str(mexico_map.draw({"17": 3}, {"17": "Morelos: 2"}, lambda c: f"/t/{c}", "T", "D"))
     assert svg.count("<path ") == 32 and svg.count("<title") == 33   # the map's, and one per state
     assert "<title>Chiapas</title>" in svg   # a title without figures: the name
-    assert '<a href="/t/17"><path class="q3"' in svg and "<title>Morelos: 2</title>" in svg
+    assert '<a href="/t/17" aria-label="Morelos: 2"><path class="q3"' in svg
+    assert "<title>Morelos: 2</title>" in svg and 'role="group"' in svg
     assert svg.count('class="q0"') == 31
     assert "<script" not in svg and "style=" not in svg
 
