@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-from ..domain import geography
+from ..domain import geography, workflow
 
 STATES = {
     "contact": _l("Contact"), "proposal": _l("Proposal"),
@@ -39,6 +41,29 @@ ACTIONS = {
     "document_uploaded": _l("Document uploaded"), "document_superseded": _l("Document replaced"),
     "document_accepted": _l("Document accepted"), "document_rejected": _l("Document rejected"),
 }
+# What an action did, for the message shown after it (each names the proposal's folio).
+DONE = {
+    "acknowledge_contact": _l("You acknowledged the contact for proposal %(folio)s and "
+                              "assigned its reviewer."),
+    "submit_proposal": _l("You sent proposal %(folio)s to PROMTEL."),
+    "give_feedback": _l("You sent your feedback on proposal %(folio)s to the SME."),
+    "submit_update": _l("You sent the update of proposal %(folio)s to PROMTEL."),
+    "verify": _l("You verified proposal %(folio)s."),
+    "request_changes": _l("You asked the SME for changes to proposal %(folio)s."),
+    "present_to_focir": _l("You presented proposal %(folio)s to FOCIR."),
+    "give_opinion": _l("You gave PROMTEL's opinion on proposal %(folio)s."),
+    "approve": _l("Your approval of proposal %(folio)s is recorded. A second FOCIR officer "
+                  "must confirm it before the SME can sign."),
+    "reject": _l("You rejected proposal %(folio)s."),
+    "reject_pending": _l("Your rejection of proposal %(folio)s is recorded. A second FOCIR "
+                         "officer must confirm it."),
+    "withdraw": _l("You withdrew proposal %(folio)s; its process has ended."),
+    "confirm_decision": _l("You confirmed the decision on proposal %(folio)s."),
+    "return_decision": _l("You returned the decision on proposal %(folio)s to the officer "
+                          "who proposed it."),
+    "sign": _l("You signed the agreement of proposal %(folio)s with your e.firma. The "
+               "signature is recorded in the history."),
+}
 DOCUMENT_STATUSES = {"missing": _l("Missing"), "pending": _l("Waiting for review"),
                      "accepted": _l("Accepted"), "rejected": _l("Document rejected")}
 ROLES = {"sme": _l("SME"), "promtel": _l("PROMTEL"), "focir": _l("FOCIR"),
@@ -55,3 +80,16 @@ METHODS = {"level": _l("Fixed payments"), "equal_principal": _l("Equal principal
 RESULTS = {"pass": _l("Meets"), "fail": _l("Does not meet"), "review": _l("To review")}
 OPINIONS = {"favourable": _l("Favourable"), "unfavourable": _l("Unfavourable")}
 STATE_NAMES = geography.STATE_NAMES   # the 32 states by CVE_ENT, kept in domain/geography.py
+
+
+def done(action: str, proposal: Any) -> str:
+    """Say what an action did to which proposal, and where the proposal is now."""
+    pending = action == "reject" and proposal.pending_action is not None
+    said = str(DONE.get("reject_pending" if pending else action, _l("Done: %(action)s.")))
+    first = said % {"folio": proposal.folio, "action": ACTIONS.get(action, action)}
+    step = workflow.step_of(workflow.State(proposal.state))
+    if step is None:
+        return f"{first} " + str(_l("Its state now: %(state)s.",
+                                    state=STATES.get(proposal.state, proposal.state)))
+    return f"{first} " + str(_l("It is now at step %(n)s of 10: %(state)s.", n=step,
+                                state=STATES.get(proposal.state, proposal.state)))

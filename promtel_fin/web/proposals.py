@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from .. import exports, pdfs
 from ..db import get_session
 from ..domain import workflow
-from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
+from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput, reason
 from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
 from ..domain.workflow import Role, State
@@ -29,9 +29,8 @@ from ..services.finance import proposal_schedule
 from ..services.listing import Filters
 from ..services.policy import current_policy
 from ..services.proposals import MAX_ID
-from . import charts
+from . import charts, labels
 from .formdata import field_errors, rows, scalars
-from .labels import ACTIONS
 
 bp = Blueprint("pages", __name__)
 LIST_GROUPS = {
@@ -105,7 +104,8 @@ def new() -> Any:
         except (ValidationError, DomainError) as error:
             errors = field_errors(error)
         else:
-            flash(_("Proposal created. Fill in each section and save as often as you like."))
+            flash(_("Proposal %(folio)s created. Fill in each section and save as often as you "
+                    "like.", folio=created.folio))
             return redirect(url_for("pages.edit", proposal_id=created.id))
     return render_template("new.html", errors=errors,
                            title=request.form.get("title", "")), 422 if errors else 200
@@ -168,7 +168,7 @@ def edit(proposal_id: int) -> Any:
             except DomainError as error:
                 errors = field_errors(error)
             else:
-                flash(_("Draft saved."))
+                flash(_("You saved the draft of proposal %(folio)s.", folio=proposal.folio))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
                                         _anchor=request.form.get("section", "")))
         values = _edit_values(document)
@@ -235,16 +235,62 @@ def act(proposal_id: int) -> Any:
         params = TransitionIn().load(given)
     except ValidationError as error:
         return _dossier(proposal_id, field_errors(error), action, 422)
+    if action in DANGEROUS and form.get("confirm") != "yes":
+        page = _confirm(proposal_id, action, params)
+        if page is not None:   # nothing changes until the second, confirmed request
+            return page
     try:
-        actions.take_action(get_session(), current_user, proposal_id, params.pop("action"),
-                            params.pop("version"), params)
+        done = actions.take_action(get_session(), current_user, proposal_id,
+                                   params.pop("action"), params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
         return _dossier(proposal_id, field_errors(error), action, 422)
     except Conflict as error:
         flash(say(error.reasons[0]))
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
-    flash(_("Done: %(action)s.", action=ACTIONS.get(action, action)))
+    flash(labels.done(action, done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+
+
+DANGEROUS = ("reject", "withdraw")
+
+
+def _confirm(proposal_id: int, action: str, params: dict[str, Any]) -> Any:
+    """The step of its own that a rejection or a withdrawal asks before it is taken: what
+    happens, and a red button that takes it. None when the action is not open to this user
+    now (taking it then answers why)."""
+    proposal = proposals.get_proposal(get_session(), current_user, proposal_id)
+    status = proposals.status(proposal, current_user)
+    if action not in status.allowed_actions:
+        return None
+    if action == "reject" and not str(params.get("reason") or "").strip():
+        missing = CheckFailed(reason("reason_required", workflow.MISSING_INPUT["reason"],
+                                     field="reason"))
+        return _dossier(proposal_id, field_errors(missing), action, 422)
+    folio = proposal.folio
+    if action == "reject":
+        heading = _("Reject proposal %(folio)s?", folio=folio)
+        consequences = [_("The process of proposal %(folio)s ends at step %(n)s; it cannot be "
+                          "resumed or undone.", folio=folio, n=status.step),
+                        _("The SME is notified and reads your reasons.")]
+        if status.state == State.FOCIR_DECISION:
+            consequences.append(_("A second FOCIR officer must confirm the rejection before "
+                                  "it applies."))
+        button = _("Yes, reject proposal %(folio)s", folio=folio)
+        quote, quote_label = params.get("reason"), _("Your reasons:")
+    else:
+        heading = _("Withdraw proposal %(folio)s?", folio=folio)
+        consequences = [_("The process of proposal %(folio)s ends; PROMTEL and FOCIR stop "
+                          "reviewing it. It cannot be undone.", folio=folio),
+                        _("To ask for financing again you would start a new proposal.")]
+        button = _("Yes, withdraw proposal %(folio)s", folio=folio)
+        quote, quote_label = params.get("comment"), _("Your comment:")
+    hidden = {"action": action, "version": params["version"],
+              **{k: params[k] for k in ("reason", "comment") if params.get(k)}}
+    return render_template(
+        "confirm.html", heading=heading, consequences=consequences, quote=quote,
+        quote_label=quote_label, hidden=hidden, button=button,
+        target=url_for("pages.act", proposal_id=proposal_id),
+        cancel=url_for("pages.dossier", proposal_id=proposal_id, _anchor=f"form-{action}"))
 
 
 @bp.post("/proposals/<int:proposal_id>/messages")
@@ -256,7 +302,8 @@ def write_message(proposal_id: int) -> Any:
         messages.post_message(get_session(), current_user, proposal_id, data["body"])
     except (ValidationError, CheckFailed, InvalidInput) as error:
         return _dossier(proposal_id, field_errors(error), "message", 422)
-    flash(_("Message sent."))
+    folio = proposals.get_proposal(get_session(), current_user, proposal_id, options=()).folio
+    flash(_("You sent your message on proposal %(folio)s.", folio=folio))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id, _anchor="messages"))
 
 
@@ -306,8 +353,7 @@ def decision(proposal_id: int) -> Any:
                 except DomainError as error:
                     problems = [say(r) for r in error.reasons]
                 else:
-                    flash(_("Your approval is recorded. A second FOCIR officer must confirm "
-                            "it before the SME can sign."))
+                    flash(labels.done("approve", proposal))
                     return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,

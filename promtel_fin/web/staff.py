@@ -22,6 +22,7 @@ from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
 from ..services.listing import Filters
+from . import labels
 from .formdata import INTEGERS, field_errors, rows, scalars
 
 bp = Blueprint("staff", __name__)
@@ -71,6 +72,40 @@ USER_ACTIONS = {
 }
 
 
+def _confirm_deactivation(session: Any, user_id: int) -> Any:
+    """Ask on a step of its own before deactivating an account, saying what it does."""
+    try:
+        target = admin.user_to_change(session, current_user, user_id)
+    except DomainError as error:
+        flash(" ".join(say(r) for r in error.reasons))
+        return redirect(url_for("staff.users"))
+    who = target.name or target.email
+    return render_template(
+        "confirm.html", heading=_("Deactivate the account of %(who)s?", who=who),
+        consequences=[
+            _("%(email)s can no longer sign in; the open sessions and API tokens of the "
+              "account end now.", email=target.email),
+            _("Its proposals, messages and history stay as they are."),
+            _("You can activate the account again later from this page.")],
+        quote=None, quote_label="", hidden={"do": "deactivate", "user_id": target.id},
+        button=_("Yes, deactivate %(email)s", email=target.email),
+        target=url_for("staff.users"), cancel=url_for("staff.users"))
+
+
+def _user_done(action: str, user: Any) -> str:
+    """Say what a change did to which account."""
+    if action == "role":
+        return _("%(email)s now has the role %(role)s.", email=user.email,
+                 role=labels.ROLES.get(user.role, user.role))
+    if action == "deactivate":
+        return _("You deactivated the account of %(email)s: it can no longer sign in, and its "
+                 "sessions and API tokens ended.", email=user.email)
+    if action == "activate":
+        return _("You activated the account of %(email)s: it can sign in again.",
+                 email=user.email)
+    return _("You set a temporary password for %(email)s.", email=user.email)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users() -> Any:
@@ -92,13 +127,15 @@ def users() -> Any:
         else:
             flash(_("User %(email)s created.", email=values["email"]))
             return redirect(url_for("staff.users"))
+    elif action == "deactivate" and form.get("confirm") != "yes":
+        return _confirm_deactivation(session, form.get("user_id", type=int) or 0)
     elif action in USER_ACTIONS:
         try:
             target = USER_ACTIONS[action](session, form, form.get("user_id", type=int) or 0)
         except DomainError as error:
             flash(" ".join(say(r) for r in error.reasons))
         else:
-            flash(_("Saved the change to %(email)s.", email=target.email))
+            flash(_user_done(action, target))
         return redirect(url_for("staff.users"))
     elif action is not None:
         abort(400)

@@ -1,0 +1,153 @@
+"""Words people understand, and actions that are safe and expected (issue 12 §3 and §5):
+messages that name the proposal and what happened, a step of its own before rejecting,
+withdrawing or deactivating, labels instead of field names, the form's rows and errors."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from promtel_fin.domain.workflow import Role, State
+from promtel_fin.models import Proposal, User
+
+from ..factories import Factory
+from .pages import post, sign_in, text
+
+
+def _act(client: FlaskClient, proposal: Proposal, **form: str):
+    dossier = f"/proposals/{proposal.id}"
+    return post(client, f"{dossier}/actions", {"version": str(proposal.version), **form},
+                token_from=dossier)
+
+
+def test_the_message_after_an_action_names_the_proposal_and_what_happened(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    sign_in(client, cast[Role.PROMTEL])
+    r = _act(client, proposal, action="give_feedback", comment="Precise la demanda.")
+    assert r.status_code == 302
+    page = text(client.get(r.headers["Location"]))
+    assert (f"Envió sus comentarios sobre la propuesta {proposal.folio} a la PyME. "
+            "Ahora está en el paso 4 de 10: Actualización.") in page
+    assert "Listo:" not in page
+
+
+def test_the_sme_reads_that_it_sent_its_proposal_to_promtel(client: FlaskClient,
+                                                            make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROPOSAL)
+    sign_in(client, cast[Role.SME])
+    r = _act(client, proposal, action="submit_proposal")
+    assert r.status_code == 302, text(r)[:300]
+    assert f"Envió la propuesta {proposal.folio} a PROMTEL." in text(client.get(
+        r.headers["Location"]))
+
+
+def test_saving_a_draft_says_which_proposal_was_saved(client: FlaskClient,
+                                                      make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    sign_in(client, cast[Role.SME])
+    edit = f"/proposals/{proposal.id}/edit"
+    r = post(client, edit, {"version": str(proposal.version), "title": "Red rural"})
+    assert r.status_code == 302
+    assert f"Guardó el borrador de la propuesta {proposal.folio}." in text(client.get(edit))
+
+
+def test_a_rejection_asks_on_a_page_of_its_own_and_only_the_confirmation_rejects(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    sign_in(client, cast[Role.PROMTEL])
+    dossier = text(client.get(f"/proposals/{proposal.id}"))
+    assert re.search(r'<button type="submit" class="danger">Rechazar</button>', dossier)
+    first = _act(client, proposal, action="reject", reason="Zona ya cubierta.")
+    page = text(first)
+    assert first.status_code == 200
+    assert f"¿Rechazar la propuesta {proposal.folio}?" in page
+    assert "no se puede reanudar ni deshacer" in page and "Zona ya cubierta." in page
+    assert f'class="danger">Sí, rechazar la propuesta {proposal.folio}</button>' in page
+    assert 'name="confirm" value="yes"' in page
+    session.expire_all()
+    unchanged = session.get(Proposal, proposal.id)
+    assert (unchanged.state, unchanged.version) == ("promtel_feedback", proposal.version)
+    done = _act(client, proposal, action="reject", reason="Zona ya cubierta.", confirm="yes")
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).state == "rejected"
+    assert (f"Rechazó la propuesta {proposal.folio}. Su estado ahora: Rechazada."
+            in text(client.get(done.headers["Location"])))
+
+
+def test_a_rejection_without_reasons_is_sent_back_before_any_confirmation(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    sign_in(client, cast[Role.PROMTEL])
+    r = _act(client, proposal, action="reject", reason="  ")
+    assert r.status_code == 422
+    assert "¿Rechazar la propuesta" not in text(r) and 'href="#reject-reason"' in text(r)
+
+
+def test_a_withdrawal_asks_first_and_a_confirmed_one_withdraws(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    sign_in(client, cast[Role.SME])
+    first = _act(client, proposal, action="withdraw", comment="Financiamiento propio.")
+    assert first.status_code == 200
+    assert f"¿Retirar la propuesta {proposal.folio}?" in text(first)
+    assert "Financiamiento propio." in text(first)
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).state == "contact"
+    done = _act(client, proposal, action="withdraw", comment="Financiamiento propio.",
+                confirm="yes")
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).state == "withdrawn"
+    assert (f"Retiró la propuesta {proposal.folio}; su proceso terminó."
+            in text(client.get(done.headers["Location"])))
+
+
+def test_a_confirmation_page_is_not_offered_for_an_action_the_user_cannot_take(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    sign_in(client, cast[Role.SME])   # an SME never rejects
+    r = _act(client, proposal, action="reject", reason="No.")
+    assert "¿Rechazar la propuesta" not in text(r)
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).state == "promtel_feedback"
+
+
+def test_deactivating_an_account_asks_first_and_says_whose_account_ended(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    admin, other = make.user(Role.ADMIN), make.user(Role.PROMTEL)
+    sign_in(client, admin)
+    listing = text(client.get("/admin/users"))
+    assert 'value="deactivate" class="danger"' in listing
+    first = post(client, "/admin/users", {"do": "deactivate", "user_id": str(other.id)})
+    assert first.status_code == 200
+    assert f"Sí, desactivar {other.email}" in text(first)
+    assert "ya no podrá iniciar sesión" in text(first)
+    session.expire_all()
+    assert session.get(User, other.id).active is True
+    done = post(client, "/admin/users", {"do": "deactivate", "user_id": str(other.id),
+                                         "confirm": "yes"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(User, other.id).active is False
+    assert f"Desactivó la cuenta de {other.email}" in text(client.get("/admin/users"))
+
+
+def test_an_administrator_cannot_be_asked_to_deactivate_their_own_account(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    admin = make.user(Role.ADMIN)
+    sign_in(client, admin)
+    r = post(client, "/admin/users", {"do": "deactivate", "user_id": str(admin.id)})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(User, admin.id).active is True
