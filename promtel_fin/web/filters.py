@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -65,8 +66,51 @@ def label(code: Any, table: str) -> str:
     return words.get(str(code), str(code))
 
 
+_PATH = re.compile(r"[.\-\[\]]+")
+
+
+def _parts(path: Any) -> list[str]:
+    return [p for p in _PATH.split(str(path)) if p]
+
+
+def field_label(path: Any) -> str:
+    """Name a field of the proposal in words: ``requested_amount`` -> Amount requested,
+    ``cash_flows[2].revenue`` or ``cash_flows-2-revenue`` -> Cash flows, year 3: Revenue."""
+    parts, words = _parts(path), []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        following = parts[index + 1] if index + 1 < len(parts) else ""
+        if part in labels.ROWS and following.isdigit():
+            words.append(label(part, "ROWS") % {"n": int(following) + 1})
+            index += 2
+        else:
+            words.append(label(part, "FIELDS"))
+            index += 1
+    return ": ".join(words)
+
+
+def field_value(value: Any, path: Any) -> str:
+    """Write a field's value as people read it: pesos with separators, codes by name."""
+    parts = _parts(path)
+    last = parts[-1] if parts else ""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return label(value, "YES_NO")
+    if last in labels.MONEY_FIELDS:
+        return money(value)
+    table = labels.CODED_FIELDS.get((parts[0], last)) or labels.CODED_FIELDS.get(last)
+    if isinstance(table, str):
+        return label(value, table)
+    if last == "population" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters.update(money=money, percent=percent, number=number, day=day,
-                                 label=label)
+                                 label=label, field_label=field_label,
+                                 field_value=field_value)
     app.jinja_env.globals.update(labels=labels)

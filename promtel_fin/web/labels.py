@@ -41,6 +41,36 @@ ACTIONS = {
     "document_uploaded": _l("Document uploaded"), "document_superseded": _l("Document replaced"),
     "document_accepted": _l("Document accepted"), "document_rejected": _l("Document rejected"),
 }
+# The proposal's fields, for the revisions' comparison and the forms' error summaries.
+FIELDS = {
+    "title": _l("Project title"), "summary": _l("Summary"), "technology": _l("Technology"),
+    "requested_amount": _l("Amount requested"), "term_months": _l("Term in months"),
+    "grace_months": _l("Grace months"), "amortization_method": _l("Payments"),
+    "localities": _l("Localities"), "social_sites": _l("Social sites"),
+    "guarantees": _l("Guarantees"), "cash_flows": _l("Five-year cash flows"),
+    "credit_history": _l("Credit history"), "bureau_score": _l("Credit bureau score"),
+    "report_date": _l("Date of the credit report"), "name": _l("Name"),
+    "inegi_key": _l("INEGI key"), "population": _l("Inhabitants"),
+    "priority_zone": _l("Priority zone"), "kind": _l("Kind"), "locality": _l("Locality"),
+    "description": _l("Description"), "value": _l("Value"), "year": _l("Year"),
+    "revenue": _l("Revenue"), "opex": _l("Operating costs"), "capex": _l("Investment"),
+    "taxes": _l("Taxes"), "company": _l("Company"), "legal_name": _l("Legal name"),
+    "rfc": _l("RFC"), "state_code": _l("State"), "municipality_key": _l("Municipality key"),
+    "comment": _l("Comment"), "reason": _l("Reasons"), "opinion": _l("Opinion"),
+    "reviewer_id": _l("Reviewer assigned"), "body": _l("Message"),
+    "email": _l("E-mail"), "password": _l("Password"), "role": _l("Role"),
+    "company_rfc": _l("Company RFC"), "effective_from": _l("Applies from"), "note": _l("Note"),
+}
+# A row of a repeating group, numbered from 1 (cash flows by year).
+ROWS = {"localities": _l("Locality %(n)s"), "social_sites": _l("Social site %(n)s"),
+        "guarantees": _l("Guarantee %(n)s"), "cash_flows": _l("Cash flows, year %(n)s")}
+# Fields whose values are pesos, and those whose values are codes of a label table.
+MONEY_FIELDS = frozenset({"requested_amount", "value", "revenue", "opex", "capex", "taxes"})
+CODED_FIELDS = {"technology": "TECHNOLOGIES", "amortization_method": "METHODS",
+                "state_code": "STATE_NAMES", ("social_sites", "kind"): "SITE_KINDS",
+                ("guarantees", "kind"): "GUARANTEE_KINDS"}
+YES_NO = {True: _l("Yes"), False: _l("No")}
+
 # What an action did, for the message shown after it (each names the proposal's folio).
 DONE = {
     "acknowledge_contact": _l("You acknowledged the contact for proposal %(folio)s and "

@@ -151,3 +151,36 @@ def test_an_administrator_cannot_be_asked_to_deactivate_their_own_account(
     assert r.status_code == 302
     session.expire_all()
     assert session.get(User, admin.id).active is True
+
+
+def test_the_comparison_of_revisions_names_fields_in_words_and_formats_values(
+        client: FlaskClient, make: Factory) -> None:
+    from promtel_fin.schemas import ProposalPatch
+    from promtel_fin.services.proposals import update_proposal
+
+    from ..factories import proposal_document
+
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.UPDATE)
+    changed = proposal_document(
+        requested_amount="1234567.00", technology="fixed_wireless",
+        social_sites=[{"kind": "health_centre", "name": "Centro de Salud",
+                       "locality": "Cuautitla"}],
+        localities=[{"name": "Cuautitla", "inegi_key": "170270003", "population": 12500,
+                     "priority_zone": True}])
+    changed["cash_flows"][2]["revenue"] = "3300000.00"
+    data = ProposalPatch().load({**changed, "version": proposal.version})
+    data.pop("version")
+    update_proposal(make.session, cast[Role.SME], proposal.id, proposal.version, data)
+    make.act(proposal.id, cast[Role.SME], "submit_update")
+    sign_in(client, cast[Role.PROMTEL])
+    page = text(client.get(f"/proposals/{proposal.id}/revisions/compare?from=1&to=2"))
+    table = page[page.index("<table"):page.index("</table>")]
+    for words in ("Monto solicitado", "$4,500,000.00", "$1,234,567.00", "Tecnología",
+                  "Fibra al hogar (FTTH)", "Inalámbrico fijo", "Sitio social 1: Tipo",
+                  "Escuela", "Centro de salud", "Localidad 1: Habitantes", "12,500",
+                  "Flujos de efectivo, año 3: Ingresos", "$3,100,000.00", "$3,300,000.00"):
+        assert words in table, words
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", " ", table))
+    dossier = text(client.get(f"/proposals/{proposal.id}"))
+    assert "Monto solicitado" in dossier and "<code>requested_amount</code>" not in dossier
