@@ -71,6 +71,48 @@ CODED_FIELDS = {"technology": "TECHNOLOGIES", "amortization_method": "METHODS",
                 ("guarantees", "kind"): "GUARANTEE_KINDS"}
 YES_NO = {True: _l("Yes"), False: _l("No")}
 
+# The policy's parameters: what each one is, and what it means (the administrator's page).
+POLICY = {
+    "max_amount": _l("Largest loan (pesos)"),
+    "annual_rate": _l("Annual interest rate (0.10 = 10%)"),
+    "vat_rate": _l("VAT on the interest (0.16 = 16%)"),
+    "max_term_months": _l("Longest term (months, grace included)"),
+    "max_grace_months": _l("Longest grace period (months)"),
+    "discount_rate": _l("Discount rate of the cash flows (0.10 = 10%)"),
+    "dscr_threshold": _l("Minimum debt service coverage (DSCR)"),
+    "guarantee_coverage": _l("Guarantee coverage required (times the loan)"),
+    "min_bureau_score": _l("Minimum credit bureau score"),
+    "credit_report_max_age_days": _l("Oldest credit report accepted (days)"),
+    "rural_population_threshold": _l("Rural locality: fewer inhabitants than"),
+    "max_open_drafts": _l("Proposals a company may prepare at once"),
+    **{f"sla_days_{state}": _l("Working days to act at step %(n)s: %(step)s", n=n,
+                               step=STATES[str(state)])
+       for n, state in enumerate(workflow.STEPS, start=1)},
+}
+POLICY_HELP = {
+    "max_amount": _l("The most a proposal may request and FOCIR may approve."),
+    "annual_rate": _l("Fixed yearly interest charged on the balance, before VAT."),
+    "vat_rate": _l("Value added tax charged on each interest payment."),
+    "max_term_months": _l("The longest time to repay, counting the grace months."),
+    "max_grace_months": _l("Months at the start in which only interest is paid."),
+    "discount_rate": _l("Used for the net present value, the discounted payback and the "
+                        "profitability index of the five-year cash flows."),
+    "dscr_threshold": _l("Each year's cash available for debt service divided by the debt "
+                         "service; below this the proposal does not meet the rule."),
+    "guarantee_coverage": _l("The guarantees' value, after the haircuts below, divided by the "
+                             "loan; 1.5 means 150%."),
+    "min_bureau_score": _l("The company's score at the credit bureau must be at least this."),
+    "credit_report_max_age_days": _l("How old the credit report, and any dated document of "
+                                     "the checklist, may be when the SME submits."),
+    "rural_population_threshold": _l("Localities with fewer inhabitants than this count as "
+                                     "rural."),
+    "max_open_drafts": _l("Proposals at steps 1 and 2 that one company may hold at the same "
+                          "time."),
+    **{f"sla_days_{state}": _l("Working days (Mexico's federal holidays excepted) for whoever "
+                               "must act, from the day after the proposal reached the step.")
+       for state in workflow.STEPS},
+}
+
 # What an action did, for the message shown after it (each names the proposal's folio).
 DONE = {
     "acknowledge_contact": _l("You acknowledged the contact for proposal %(folio)s and "

@@ -184,3 +184,32 @@ def test_the_comparison_of_revisions_names_fields_in_words_and_formats_values(
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", " ", table))
     dossier = text(client.get(f"/proposals/{proposal.id}"))
     assert "Monto solicitado" in dossier and "<code>requested_amount</code>" not in dossier
+
+
+def _visible(page: str) -> str:
+    """The page's text as read on screen: no tags, no attributes."""
+    body = page[page.index("<main"):]
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S))
+
+
+def test_the_policy_page_says_what_each_parameter_means_in_both_languages(
+        client: FlaskClient, make: Factory) -> None:
+    from dataclasses import fields
+
+    from promtel_fin.domain.policy import Policy
+
+    sign_in(client, make.user(Role.ADMIN))
+    codes = [f.name for f in fields(Policy) if f.name not in ("haircuts", "checklist")]
+    spanish = _visible(text(client.get("/admin/policy")))
+    english = _visible(text(client.get("/admin/policy?lang=en")))
+    for code in codes:
+        assert code not in spanish and code not in english, code
+    assert "Préstamo máximo (pesos)" in spanish
+    assert "Lo más que una propuesta puede pedir y FOCIR puede aprobar." in spanish
+    assert "Días hábiles para actuar en el paso 9: Decisión de FOCIR" in spanish
+    assert "Largest loan (pesos)" in english
+    assert "Working days to act at step 1: Contact" in english
+    # Each field's label points at its input and its meaning is tied to it.
+    page = text(client.get("/admin/policy"))
+    assert '<label for="max_amount">Préstamo máximo (pesos)' in page
+    assert 'aria-describedby="max_amount-help' in page
