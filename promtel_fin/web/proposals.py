@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from marshmallow.validate import Length
 
 from .. import exports, pdfs
 from ..db import get_session
@@ -41,7 +42,6 @@ LIST_GROUPS = {
 SCALAR_FIELDS = ("title", "summary", "technology", "requested_amount", "term_months",
                  "grace_months", "amortization_method")
 FLOW_FIELDS = ("revenue", "opex", "capex", "taxes")
-BLANK_ROWS = 2
 DASHBOARD_PAGE = 50
 
 
@@ -111,10 +111,20 @@ def new() -> Any:
                            title=request.form.get("title", "")), 422 if errors else 200
 
 
-def _edit_values(document: dict[str, Any]) -> dict[str, Any]:
+def _max_rows(name: str) -> int:
+    """The most rows a repeating group takes: the schema's limit, the one rule for it."""
+    return next(v.max for v in ProposalIn().fields[name].validators
+                if isinstance(v, Length) and v.max is not None)
+
+
+def _edit_values(document: dict[str, Any], shown: dict[str, int] | None = None
+                 ) -> dict[str, Any]:
+    """The form's values: each repeating group with its rows, padded with blank rows to the
+    number ``shown`` (at least one row, so that an empty group starts with one)."""
     values = dict(document)
     for name in LIST_GROUPS:
-        values[name] = list(document.get(name) or []) + [{}] * BLANK_ROWS
+        filled = list(document.get(name) or [])
+        values[name] = filled + [{}] * max(0, (shown or {}).get(name, 1) - len(filled))
     by_year = {int(f["year"]): f for f in document.get("cash_flows") or []}
     values["cash_flows"] = [by_year.get(y, {"year": y}) for y in range(1, 6)]
     credit = document.get("credit_history") or {}
@@ -152,6 +162,23 @@ def edit(proposal_id: int) -> Any:
     errors: dict[str, list[str]] = {}
     values = _edit_values(proposals.document(proposal))
     version = proposal.version
+    if request.method == "POST" and request.form.get("add") in LIST_GROUPS:
+        # Add a row without JavaScript: show the form again as typed, one row longer (up to
+        # the group's limit); nothing is saved.
+        added, document = request.form["add"], _form_document(request.form)
+        shown = {name: min(_max_rows(name), max(1, _posted_rows(request.form, name),
+                                                len(document[name])))
+                 for name in LIST_GROUPS}
+        if shown[added] < _max_rows(added):
+            shown[added] += 1
+        else:
+            errors = {added: [_("At most %(n)s rows; this group is full.",
+                                n=_max_rows(added))]}
+        values = _edit_values(document, shown)
+        version = request.form.get("version", type=int) or version
+        return render_template("edit.html", proposal=proposal, values=values, errors=errors,
+                               version=version, totals=_flow_totals(values["cash_flows"]),
+                               limits={n: _max_rows(n) for n in LIST_GROUPS})
     if request.method == "POST":
         document = _form_document(request.form)
         try:
@@ -171,10 +198,19 @@ def edit(proposal_id: int) -> Any:
                 flash(_("You saved the draft of proposal %(folio)s.", folio=proposal.folio))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
                                         _anchor=request.form.get("section", "")))
-        values = _edit_values(document)
+        values = _edit_values(document, {name: min(_max_rows(name),
+                                                   max(1, _posted_rows(request.form, name)))
+                                         for name in LIST_GROUPS})
     return render_template("edit.html", proposal=proposal, values=values, errors=errors,
-                           version=version, totals=_flow_totals(values["cash_flows"])
+                           version=version, totals=_flow_totals(values["cash_flows"]),
+                           limits={n: _max_rows(n) for n in LIST_GROUPS}
                            ), 422 if errors else 200
+
+
+def _posted_rows(form: Any, name: str) -> int:
+    """How many rows of a group the form posted, blank ones included."""
+    return len({key.split("-")[1] for key in form
+                if key.startswith(f"{name}-") and key.count("-") == 2})
 
 
 def _charts(metrics: Any) -> dict[str, Any]:

@@ -213,3 +213,66 @@ def test_the_policy_page_says_what_each_parameter_means_in_both_languages(
     page = text(client.get("/admin/policy"))
     assert '<label for="max_amount">Préstamo máximo (pesos)' in page
     assert 'aria-describedby="max_amount-help' in page
+
+
+def _rows(page: str, group: str, field: str) -> int:
+    return len(re.findall(rf'name="{group}-\d+-{field}"', page))
+
+
+def test_an_empty_form_starts_with_one_row_of_each_repeating_group(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    sign_in(client, cast[Role.SME])
+    r = post(client, "/proposals/new", {"title": "Red nueva"})
+    page = text(client.get(r.headers["Location"]))
+    assert (_rows(page, "localities", "name"), _rows(page, "social_sites", "name"),
+            _rows(page, "guarantees", "value")) == (1, 1, 1)
+    assert 'name="add" value="localities"' in page and "Agregar una localidad" in page
+
+
+def test_adding_a_row_keeps_what_was_typed_adds_one_row_and_saves_nothing(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    sign_in(client, cast[Role.SME])
+    r = post(client, "/proposals/new", {"title": "Red nueva"})
+    edit = r.headers["Location"].split("#")[0]
+    proposal = session.get(Proposal, int(edit.split("/")[-2]))
+    form = {"version": str(proposal.version), "title": "Red nueva", "summary": "Fibra",
+            "localities-0-name": "Cuautitla", "localities-0-population": "1850",
+            "requested_amount": "mucho", "cash_flows-1-revenue": "2400000",
+            "add": "localities"}
+    added = post(client, edit, form)
+    page = text(added)
+    assert added.status_code == 200
+    assert _rows(page, "localities", "name") == 2
+    assert _rows(page, "social_sites", "name") == 1
+    assert 'value="Cuautitla"' in page and 'value="1850"' in page and 'value="mucho"' in page
+    assert 'value="2400000"' in page and ">Fibra</textarea>" in page
+    assert 'formaction="#localities-2-name"' in page   # the next button lands on row 3
+    assert "Revise estos campos" not in page           # adding is not saving: no errors
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).summary in (None, "")
+    again = post(client, edit, {**form, "localities-1-name": "", "add": "localities"})
+    assert _rows(text(again), "localities", "name") == 3   # a blank row is kept as a row
+
+
+def test_a_repeating_group_grows_up_to_its_limit_and_not_one_row_past_it(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    sign_in(client, cast[Role.SME])
+    edit = f"/proposals/{proposal.id}/edit"
+
+    def guarantees(n: int) -> dict[str, str]:
+        return {f"guarantees-{i}-value": str(1000 + i) for i in range(n)}
+
+    below = text(post(client, edit, {"version": str(proposal.version), "title": "Red",
+                                     **guarantees(99), "add": "guarantees"}))
+    assert _rows(below, "guarantees", "value") == 100       # 99 + 1: the limit, exactly
+    assert 'name="add" value="guarantees"' not in below
+    assert "Esta lista está llena: como máximo 100 filas." in below
+    at = post(client, edit, {"version": str(proposal.version), "title": "Red",
+                             **guarantees(100), "add": "guarantees"})
+    assert at.status_code == 200
+    assert _rows(text(at), "guarantees", "value") == 100    # not 101
+    assert "Como máximo 100 filas; esta lista está llena." in text(at)
