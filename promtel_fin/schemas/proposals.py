@@ -54,7 +54,7 @@ class CreditHistoryIn(StrictSchema):
     bureau_score = whole(300, 900, load_default=None, allow_none=True)
     report_date = fields.Date(load_default=None, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
     def _not_in_future(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("report_date") and data["report_date"] > date.today():
             raise ValidationError(_("The report date cannot be in the future."), "report_date")
@@ -88,9 +88,10 @@ class ProposalIn(StrictSchema):
     cash_flows = fields.List(fields.Nested(CashFlowIn), validate=validate.Length(
         max=5, error=_l("At most {max} items.")))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
     def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        years = [flow["year"] for flow in data.get("cash_flows") or []]
+        years = [flow.get("year") for flow in data.get("cash_flows") or []
+                 if isinstance(flow, dict) and flow.get("year") is not None]
         if len(years) != len(set(years)):
             raise ValidationError(_("Each year (1 to 5) may appear only once."), "cash_flows")
         term, grace = data.get("term_months"), data.get("grace_months")

@@ -73,9 +73,10 @@ def _parts(path: Any) -> list[str]:
     return [p for p in _PATH.split(str(path)) if p]
 
 
-def field_label(path: Any) -> str:
-    """Name a field of the proposal in words: ``requested_amount`` -> Amount requested,
-    ``cash_flows[2].revenue`` or ``cash_flows-2-revenue`` -> Cash flows, year 3: Revenue."""
+def field_label(path: Any, strict: bool = False) -> str:
+    """Name a field in words: ``requested_amount`` -> Amount requested, ``cash_flows[2].revenue``
+    or ``cash_flows-2-revenue`` -> Cash flows, year 3: Revenue. A part without words is shown
+    as it is, or, when ``strict``, the whole answer is empty (never a code on a page)."""
     parts, words = _parts(path), []
     index = 0
     while index < len(parts):
@@ -84,9 +85,13 @@ def field_label(path: Any) -> str:
         if part in labels.ROWS and following.isdigit():
             words.append(label(part, "ROWS") % {"n": int(following) + 1})
             index += 2
-        else:
-            words.append(label(part, "FIELDS"))
-            index += 1
+            continue
+        table = next((t for t in ("FIELDS", "POLICY", "GUARANTEE_KINDS")
+                      if part in getattr(labels, t)), None)
+        if table is None and strict:
+            return ""
+        words.append(label(part, table or "FIELDS"))
+        index += 1
     return ": ".join(words)
 
 

@@ -60,10 +60,21 @@ FIELDS = {
     "reviewer_id": _l("Reviewer assigned"), "body": _l("Message"),
     "email": _l("E-mail"), "password": _l("Password"), "role": _l("Role"),
     "company_rfc": _l("Company RFC"), "effective_from": _l("Applies from"), "note": _l("Note"),
+    "amount": _l("Amount"), "method": _l("Payments"), "annual_rate": _l("Annual interest rate"),
+    "vat_rate": _l("VAT rate"), "password_confirm": _l("Password, again"),
+    "ift_registration": _l("IFT concession or authorization number"),
+    "address": _l("Address"), "min_amount": _l("Smallest amount"),
+    "max_amount": _l("Largest amount"), "step": _l("Step"), "label_es": _l("Label in Spanish"),
+    "label_en": _l("Label in English"), "required_for": _l("Required for"),
+    "optional_for": _l("Optional for"), "uploaded_by": _l("Uploaded by"), "dated": _l("Dated"),
+    "haircut": _l("Haircut"), "accept": _l("Acceptance of the terms"),
+    "certificate": _l("Certificate (.cer)"), "signature": _l("Signature"),
+    "file": _l("File"),
 }
 # A row of a repeating group, numbered from 1 (cash flows by year).
 ROWS = {"localities": _l("Locality %(n)s"), "social_sites": _l("Social site %(n)s"),
-        "guarantees": _l("Guarantee %(n)s"), "cash_flows": _l("Cash flows, year %(n)s")}
+        "guarantees": _l("Guarantee %(n)s"), "cash_flows": _l("Cash flows, year %(n)s"),
+        "checklist": _l("Document %(n)s")}
 # Fields whose values are pesos, and those whose values are codes of a label table.
 MONEY_FIELDS = frozenset({"requested_amount", "value", "revenue", "opex", "capex", "taxes"})
 CODED_FIELDS = {"technology": "TECHNOLOGIES", "amortization_method": "METHODS",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -187,13 +188,13 @@ def edit(proposal_id: int) -> Any:
         except ValueError:   # a version that is not a number: the form was tampered with
             abort(400)
         except ValidationError as error:
-            errors = field_errors(error)
+            errors = _on_the_form(field_errors(error), document)
         else:
             data.pop("version")
             try:
                 proposals.update_proposal(session, current_user, proposal_id, version, data)
             except DomainError as error:
-                errors = field_errors(error)
+                errors = _on_the_form(field_errors(error), document)
             else:
                 flash(_("You saved the draft of proposal %(folio)s.", folio=proposal.folio))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
@@ -205,6 +206,26 @@ def edit(proposal_id: int) -> Any:
                            version=version, totals=_flow_totals(values["cash_flows"]),
                            limits={n: _max_rows(n) for n in LIST_GROUPS}
                            ), 422 if errors else 200
+
+
+FLOW_ERROR = re.compile(r"^cash_flows-(?P<index>\d+)-(?P<field>\w+)$")
+
+
+def _on_the_form(errors: dict[str, list[str]], document: dict[str, Any]
+                 ) -> dict[str, list[str]]:
+    """Name each error as the form's field: the credit history's fields stand alone on the
+    form, and a cash flow's row is its year (blank years are left out of the document, so the
+    document's third flow may be year 5)."""
+    flows = document.get("cash_flows") or []
+    out: dict[str, list[str]] = {}
+    for name, said in errors.items():
+        match = FLOW_ERROR.match(name)
+        if match and int(match["index"]) < len(flows):
+            name = f"cash_flows-{int(flows[int(match['index'])]['year']) - 1}-{match['field']}"
+        elif name.startswith("credit_history."):
+            name = name.removeprefix("credit_history.")
+        out.setdefault(name, []).extend(said)
+    return out
 
 
 def _posted_rows(form: Any, name: str) -> int:

@@ -276,3 +276,33 @@ def test_a_repeating_group_grows_up_to_its_limit_and_not_one_row_past_it(
     assert at.status_code == 200
     assert _rows(text(at), "guarantees", "value") == 100    # not 101
     assert "Como máximo 100 filas; esta lista está llena." in text(at)
+
+
+def test_an_invalid_form_shows_every_error_at_once_each_named_and_linked_to_its_field(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    sign_in(client, cast[Role.SME])
+    edit = f"/proposals/{proposal.id}/edit"
+    r = post(client, edit, {
+        "version": str(proposal.version), "title": "Red", "requested_amount": "mucho",
+        "term_months": "12", "grace_months": "12", "localities-0-name": "Cuautitla",
+        "localities-0-population": "muchos", "bureau_score": "1000",
+        # Years 1 and 2 blank: year 3 is the document's first flow, and its error is year 3's.
+        "cash_flows-2-revenue": "abc", "cash_flows-2-opex": "100"})
+    page = text(r)
+    assert r.status_code == 422
+    summary = page[page.index('<div class="summary"'):]
+    summary = summary[:summary.index("</div>")]
+    links = dict(re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary))
+    assert set(links) == {"requested_amount", "grace_months", "localities-0-population",
+                          "bureau_score", "cash_flows-2-revenue"}
+    for target in links:                      # every link lands on a field of the page
+        assert f'id="{target}"' in page, target
+    assert links["requested_amount"].startswith("Monto solicitado: ")
+    assert links["grace_months"].startswith("Meses de gracia: ")   # the schema-wide rule too
+    assert links["localities-0-population"].startswith("Localidad 1: Habitantes: ")
+    assert links["cash_flows-2-revenue"].startswith("Flujos de efectivo, año 3: Ingresos: ")
+    assert 'id="cash_flows-2-revenue" name="cash_flows-2-revenue" value="abc"' in page
+    assert 'aria-invalid="true" aria-describedby="cash_flows-2-revenue-error"' in page
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", " ", summary))
