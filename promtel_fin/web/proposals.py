@@ -238,17 +238,21 @@ def _charts(metrics: Any) -> dict[str, Any]:
     years = [str(y) for y in range(1, 6)]
     flows = list(metrics.net_cash_flows)
     coverage = {c.year: c for c in metrics.dscr}
+    pesos, project_year = _("Pesos (M: millions; k: thousands)"), _("Year of the project")
     return {
         "net": charts.bars(years, [flows], [_("Net cash flow")], _("Net cash flow by year"),
-                           _("Revenue minus operating costs, investment and taxes, per year.")),
+                           _("Revenue minus operating costs, investment and taxes, per year."),
+                           project_year, pesos),
         "cumulative": charts.line(years, list(accumulate(flows)), _("Cumulative cash flow"),
-                                  _("The running total of the net cash flows.")),
+                                  _("The running total of the net cash flows."),
+                                  project_year, pesos),
         "coverage": charts.bars(
             [str(y) for y in coverage],
             [[c.cfads for c in coverage.values()], [c.debt_service for c in coverage.values()]],
             [_("Cash available for debt service"), _("Debt service")],
             _("Debt service against the cash available for it"),
-            _("Per loan year: cash flow available for debt service and what is paid to FOCIR.")),
+            _("Per loan year: cash flow available for debt service and what is paid to FOCIR."),
+            _("Year of the loan"), pesos),
     }
 
 

@@ -306,3 +306,42 @@ def test_an_invalid_form_shows_every_error_at_once_each_named_and_linked_to_its_
     assert 'id="cash_flows-2-revenue" name="cash_flows-2-revenue" value="abc"' in page
     assert 'aria-invalid="true" aria-describedby="cash_flows-2-revenue-error"' in page
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", " ", summary))
+
+
+def test_the_simulators_headline_payment_includes_vat_and_says_so(client: FlaskClient) -> None:
+    from decimal import Decimal
+
+    from promtel_fin.domain.loan import LoanTerms, schedule
+    from promtel_fin.web.filters import money
+
+    plan = schedule(LoanTerms(Decimal("10000000"), Decimal("0.10"), Decimal("0.16"), 40, 6,
+                              "level"))
+    month7 = plan.rows[6]
+    assert month7.payment == plan.installment + month7.vat     # what the headline must say
+    r = client.get("/simulator", query_string={"amount": "10000000", "term_months": 40,
+                                               "grace_months": 6, "method": "level"})
+    page = text(r)
+    headline = re.search(r'<p class="headline">([^<]+)</p>', page)
+    assert headline is not None
+    assert headline.group(1) == (f"Su pago mensual desde el mes 7: {money(month7.payment)}, "
+                                 "IVA incluido.")
+    assert money(plan.installment) in page and "Durante los 6 meses de gracia" in page
+    english = text(client.get("/simulator", query_string={
+        "amount": "10000000", "term_months": 40, "grace_months": 6, "method": "level",
+        "lang": "en"}))
+    assert f"Your monthly payment from month 7: {money(month7.payment)}, VAT included." in english
+
+
+def test_the_charts_name_both_axes_with_their_units_in_one_language(
+        client: FlaskClient) -> None:
+    query = {"amount": "10000000", "term_months": 40, "grace_months": 6, "method": "level"}
+    spanish = text(client.get("/simulator", query_string=query))
+    chart = spanish[spanish.index('<svg width="100%"'):]
+    chart = chart[:chart.index("</svg></svg>") if "</svg></svg>" in chart else None]
+    words = re.findall(r"<text[^>]*>([^<]+)</text>", chart)
+    assert "Mes del préstamo" in words and "Pesos (M: millones)" in words
+    assert not any(w.endswith(" k") for w in words)            # thousands as "mil" in Spanish
+    assert 'font-size="13"' in chart and "viewBox" not in chart[:chart.index(">")]
+    english = text(client.get("/simulator", query_string={**query, "lang": "en"}))
+    words = re.findall(r"<text[^>]*>([^<]+)</text>", english)
+    assert "Month of the loan" in words and not any(w.endswith(" mil") for w in words)
