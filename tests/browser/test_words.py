@@ -120,3 +120,20 @@ def test_chart_text_is_at_least_11_pixels(live_server: str, chromium: Any, shoot
     _not_sideways(page)
     shoot(page, f"words-simulator-{size}")
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_step_one_page_says_what_happens_next(live_server: str, chromium: Any,
+                                                  make: Factory, shoot: Any, size: str) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    page = _page(chromium, live_server, cast[Role.SME], size)
+    page.goto(f"{live_server}/proposals/{proposal.id}")
+    steps = page.locator("#next-steps")
+    assert steps.get_by_role("heading", name="Qué sigue").is_visible()
+    steps.get_by_role("link", name="Acta constitutiva").click()
+    assert page.url.endswith("#document-articles_of_incorporation")
+    _not_sideways(page)
+    steps.scroll_into_view_if_needed()
+    shoot(page, f"words-step-one-{size}")
+    page.context.close()

@@ -345,3 +345,25 @@ def test_the_charts_name_both_axes_with_their_units_in_one_language(
     english = text(client.get("/simulator", query_string={**query, "lang": "en"}))
     words = re.findall(r"<text[^>]*>([^<]+)</text>", english)
     assert "Month of the loan" in words and not any(w.endswith(" mil") for w in words)
+
+
+def test_at_step_one_the_sme_reads_what_happens_next_and_what_to_prepare(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.CONTACT)
+    sign_in(client, cast[Role.SME])
+    page = text(client.get(f"/proposals/{proposal.id}"))
+    steps = page[page.index('id="next-steps"'):]
+    steps = steps[:steps.index("</div>")]
+    assert "Qué sigue" in steps
+    assert "en un plazo de 5 días hábiles" in steps                 # the policy's service level
+    assert f'href="/proposals/{proposal.id}/edit"' in steps
+    assert ('href="#document-articles_of_incorporation"' in steps
+            and "Acta constitutiva" in steps and steps.count('href="#document-') == 9)
+    assert 'id="document-articles_of_incorporation"' in page       # the link lands
+    # Not for PROMTEL, and not once the contact is answered.
+    sign_in(client, cast[Role.PROMTEL])
+    assert 'id="next-steps"' not in text(client.get(f"/proposals/{proposal.id}"))
+    later = make.proposal(cast, at=State.PROPOSAL)
+    sign_in(client, cast[Role.SME])
+    assert 'id="next-steps"' not in text(client.get(f"/proposals/{later.id}"))
