@@ -58,7 +58,7 @@ def upload(proposal_id: int) -> Any:
     except tuple(SHOWN) as error:
         return _again(proposal_id, error, f"document-{kind}")
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return _back(proposal_id)
     flash(_("Document received; it waits for the reviewers."))
     return _back(proposal_id)
@@ -86,7 +86,7 @@ def review(proposal_id: int, document_id: int) -> Any:
     except (InvalidInput, CheckFailed) as error:
         return _again(proposal_id, error, f"review-{document_id}")
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return _back(proposal_id)
     flash(_("Document accepted.") if decision == "accepted" else _("Document rejected."))
     return _back(proposal_id)

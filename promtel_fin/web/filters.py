@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from ..domain.money import pesos
-from ..i18n import translations
+from ..i18n import PARAM_WORDS, translations
 from . import labels
 
 # Each label table in each language, as plain strings: {(table, catalogue): {code: words}}.
@@ -114,7 +114,8 @@ def field_value(value: Any, path: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters."""
+    """Register the filters, and the words that pages give the codes in refusals."""
+    PARAM_WORDS.update(action=labels.ACTIONS, state=labels.STATES, role=labels.ROLES)
     app.jinja_env.filters.update(money=money, percent=percent, number=number, day=day,
                                  label=label, field_label=field_label,
                                  field_value=field_value)

@@ -268,7 +268,7 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
         reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
         earlier_messages=view.earlier_messages,
-        missing=[say(r) for r in view.missing],
+        missing=[say(r, words=True) for r in view.missing],
         documents=documents.page(get_session(), current_user, view.proposal,
                                  view.figures.policy))
     return page, status
@@ -306,7 +306,7 @@ def act(proposal_id: int) -> Any:
     except (CheckFailed, InvalidInput) as error:
         return _dossier(proposal_id, field_errors(error), action, 422)
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
     flash(labels.done(action, done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
@@ -400,7 +400,7 @@ def decision(proposal_id: int) -> Any:
         except ValidationError as error:
             errors = field_errors(error)
         else:
-            problems = [say(r) for r in check_terms(terms, policy)]
+            problems = [say(r, words=True) for r in check_terms(terms, policy)]
             if not problems and terms["grace_months"] < terms["term_months"]:
                 plan = schedule(LoanTerms(terms["amount"], terms["annual_rate"],
                                           terms["vat_rate"], terms["term_months"],
@@ -412,7 +412,7 @@ def decision(proposal_id: int) -> Any:
                                         int(version) if version.isdigit() else 0,
                                         {"terms": terms, "comment": comment})
                 except DomainError as error:
-                    problems = [say(r) for r in error.reasons]
+                    problems = [say(r, words=True) for r in error.reasons]
                 else:
                     flash(labels.done("approve", proposal))
                     return redirect(url_for("pages.decision", proposal_id=proposal_id))

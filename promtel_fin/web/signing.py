@@ -81,7 +81,7 @@ def sign(proposal_id: int) -> Any:
     except (CheckFailed, InvalidInput) as error:
         return _page(proposal_id, field_errors(error), 422)
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return redirect(url_for("signing.sign", proposal_id=proposal_id))
     flash(labels.done("sign", done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))

@@ -77,7 +77,7 @@ def _confirm_deactivation(session: Any, user_id: int) -> Any:
     try:
         target = admin.user_to_change(session, current_user, user_id)
     except DomainError as error:
-        flash(" ".join(say(r) for r in error.reasons))
+        flash(" ".join(say(r, words=True) for r in error.reasons))
         return redirect(url_for("staff.users"))
     who = target.name or target.email
     return render_template(
@@ -133,7 +133,7 @@ def users() -> Any:
         try:
             target = USER_ACTIONS[action](session, form, form.get("user_id", type=int) or 0)
         except DomainError as error:
-            flash(" ".join(say(r) for r in error.reasons))
+            flash(" ".join(say(r, words=True) for r in error.reasons))
         else:
             flash(_user_done(action, target))
         return redirect(url_for("staff.users"))

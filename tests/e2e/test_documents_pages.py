@@ -115,7 +115,7 @@ def test_the_admin_edits_the_checklist_on_the_policy_page(
     sign_in(client, admin)
     page = text(client.get("/admin/policy"))
     assert 'name="checklist-0-kind" value="articles_of_incorporation"' in page
-    assert 'name="checklist-7-dated" value="1" aria-label="dated 8" checked' in page
+    assert 'name="checklist-7-dated" value="1" aria-label="Con vigencia 8" checked' in page
     rows = {k: v for k, v in re.findall(r'name="(checklist-\d+-[a-z_]+)" value="([^"]*)"', page)}
     form = {**rows, "checklist-present": "1", "effective_from": date.today().isoformat(),
             "note": "Pagaré"}

@@ -367,3 +367,21 @@ def test_at_step_one_the_sme_reads_what_happens_next_and_what_to_prepare(
     later = make.proposal(cast, at=State.PROPOSAL)
     sign_in(client, cast[Role.SME])
     assert 'id="next-steps"' not in text(client.get(f"/proposals/{later.id}"))
+
+
+def test_a_refusal_on_a_page_names_actions_and_states_in_words_the_api_keeps_codes(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.WITHDRAWN)
+    sign_in(client, cast[Role.PROMTEL])
+    r = _act(client, proposal, action="verify")
+    assert r.status_code == 302
+    page = text(client.get(r.headers["Location"]))
+    assert "La acción «Verificar» no es posible en el estado «Retirada»." in page
+    flash = re.search(r'<p class="flash"[^>]*>([^<]+)</p>', page)
+    assert flash is not None and "verify" not in flash.group(1)
+    api = client.post(f"/api/v1/proposals/{proposal.id}/transitions",
+                      headers=make.headers(cast[Role.PROMTEL]),
+                      json={"action": "verify", "version": proposal.version})
+    assert api.json["errors"]["reasons"][0]["message"] == (
+        "La acción «verify» no es posible en el estado «withdrawn».")
