@@ -58,7 +58,7 @@ def upload_papers(page: Any) -> None:
             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
         item.get_by_role("button", name="Subir").click()
         page.wait_for_load_state()
-        assert "Documento recibido" in page.content()
+        assert "queda en espera de revisión" in page.content()
 
 
 def accept_papers(page: Any) -> None:

@@ -44,7 +44,8 @@ def test_the_dossier_shows_the_checklist_and_the_company_uploads_from_it(
     assert r.status_code == 302 and r.headers["Location"].endswith(f"{dossier}#documents")
     page = text(client.get(dossier))
     assert "proyecto técnico.pdf" in page and "En revisión" in page
-    assert "Documento recibido; queda en espera de revisión." in page
+    assert (f"Subió proyecto técnico.pdf a la propuesta {proposal.folio}; queda en espera de "
+            "revisión.") in page
     stored = _current(session, proposal.id, "technical_project")
     download = client.get(f"{dossier}/documents/{stored.id}")
     assert download.status_code == 200 and download.data == PDF

@@ -385,3 +385,20 @@ def test_a_refusal_on_a_page_names_actions_and_states_in_words_the_api_keeps_cod
                       json={"action": "verify", "version": proposal.version})
     assert api.json["errors"]["reasons"][0]["message"] == (
         "La acción «verify» no es posible en el estado «withdrawn».")
+
+
+def test_reviewing_a_document_says_which_file_of_which_proposal(
+        client: FlaskClient, make: Factory) -> None:
+    from promtel_fin.services.documents import proposal_documents
+
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROPOSAL)
+    document = next(d for d in proposal_documents(make.session, proposal.id)
+                    if d.is_current and d.status == "pending")
+    sign_in(client, cast[Role.PROMTEL])
+    dossier = f"/proposals/{proposal.id}"
+    r = post(client, f"{dossier}/documents/{document.id}/review", {"decision": "accepted"},
+             token_from=dossier)
+    assert r.status_code == 302, text(r)[:300]
+    assert (f"Aceptó {document.filename} de la propuesta {proposal.folio}."
+            in text(client.get(dossier)))
