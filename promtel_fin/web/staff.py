@@ -146,7 +146,6 @@ def users() -> Any:
 
 CHECKLIST_FIELDS = ("kind", "label_es", "label_en", "required_for", "optional_for",
                     "uploaded_by", "dated")
-BLANK_CHECKLIST_ROWS = 2
 
 
 def _checklist_rows(form: Any) -> list[dict[str, Any]]:
@@ -181,13 +180,14 @@ def _checklist_field(name: str) -> str:
     return re.sub(r"-(required_for|optional_for)-\d+$", r"-\1", name)
 
 
-def _checklist_values(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give the checklist as the form's rows, with blank rows to add kinds."""
+def _checklist_values(items: list[dict[str, Any]], blanks: int = 1) -> list[dict[str, Any]]:
+    """Give the checklist as the form's rows, with blank rows (one, or more added) for new
+    kinds."""
     shown = [{"kind": i["kind"], "label_es": i["labels"]["es"], "label_en": i["labels"]["en"],
               "required_for": ", ".join(i["required_for"]),
               "optional_for": ", ".join(i["optional_for"]),
               "uploaded_by": i["uploaded_by"], "dated": i["dated"]} for i in items]
-    return shown + [{"uploaded_by": "sme"}] * BLANK_CHECKLIST_ROWS
+    return shown + [{"uploaded_by": "sme"}] * blanks
 
 
 @bp.route("/admin/policy", methods=["GET", "POST"])
@@ -200,6 +200,8 @@ def policy_page() -> Any:
     current = policies.current_policy(session)
     values: dict[str, Any] = {"effective_from": date.today().isoformat(), "note": "",
                               **current.to_dict()}
+    blanks = 1
+    adding = request.method == "POST" and request.form.get("add") == "checklist"
     if request.method == "POST":
         values = scalars(request.form, ("effective_from", "note", *POLICY_FIELDS))
         haircuts = {k.split("-", 1)[1]: v for k, v in request.form.items()
@@ -207,20 +209,30 @@ def policy_page() -> Any:
         given = {k: v for k, v in values.items() if v is not None}
         if request.form.get("checklist-present"):   # the form carries the whole checklist
             given["checklist"] = _checklist_rows(request.form)
-        try:
-            data = PolicyIn().load({**given, "haircuts": haircuts})
-            effective = data.pop("effective_from")
-            note = data.pop("note", "")
-            policies.set_policy(session, current_user, effective, data, note)
-        except (ValidationError, DomainError) as error:
-            errors = {_checklist_field(k): v for k, v in field_errors(error).items()}
+        if adding:   # one more blank row, the rest as typed; nothing is saved
+            blanks = _blank_checklist_rows(request.form) + 1
         else:
-            flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
-            return redirect(url_for("staff.policy_page"))
+            try:
+                data = PolicyIn().load({**given, "haircuts": haircuts})
+                effective = data.pop("effective_from")
+                note = data.pop("note", "")
+                policies.set_policy(session, current_user, effective, data, note)
+            except (ValidationError, DomainError) as error:
+                errors = {_checklist_field(k): v for k, v in field_errors(error).items()}
+            else:
+                flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
+                return redirect(url_for("staff.policy_page"))
         values["haircuts"] = haircuts
         values["checklist"] = given.get("checklist", current.to_dict()["checklist"])
     return render_template("admin_policy.html", current=current, values=values, errors=errors,
                            versions=policies.list_versions(session), fields=POLICY_FIELDS,
                            integers=INTEGERS, actions=[a.value for a in Action],
-                           checklist=_checklist_values(values["checklist"])
+                           checklist=_checklist_values(values["checklist"], blanks)
                            ), 422 if errors else 200
+
+
+def _blank_checklist_rows(form: Any) -> int:
+    """How many rows of the checklist the form posted with a blank kind."""
+    indexes = {key.split("-")[1] for key in form
+               if key.startswith("checklist-") and key.count("-") == 2}
+    return sum(1 for i in indexes if not form.get(f"checklist-{i}-kind", "").strip())

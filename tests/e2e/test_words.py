@@ -402,3 +402,25 @@ def test_reviewing_a_document_says_which_file_of_which_proposal(
     assert r.status_code == 302, text(r)[:300]
     assert (f"Aceptó {document.filename} de la propuesta {proposal.folio}."
             in text(client.get(dossier)))
+
+
+def test_the_policy_checklist_starts_with_one_blank_row_and_adds_one_without_saving(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    from promtel_fin.domain.policy import DEFAULT_CHECKLIST
+    from promtel_fin.services.policy import list_versions
+
+    sign_in(client, make.user(Role.ADMIN))
+    page = text(client.get("/admin/policy"))
+    count = len(DEFAULT_CHECKLIST)
+    assert _rows(page, "checklist", "kind") == count + 1
+    rows = dict(re.findall(r'name="(checklist-\d+-[a-z_]+)" value="([^"]*)"', page))
+    rows[f"checklist-{count}-kind"] = "promissory_note"      # typed in the blank row
+    form = {**rows, "checklist-present": "1", "effective_from": "2030-01-01", "note": "Nota",
+            "max_term_months": "36", "add": "checklist"}
+    added = post(client, "/admin/policy", form)
+    page = text(added)
+    assert added.status_code == 200
+    assert _rows(page, "checklist", "kind") == count + 2       # the typed row and one blank
+    assert 'value="promissory_note"' in page and 'value="36"' in page
+    assert f'formaction="#checklist-{count + 2}-kind"' in page
+    assert list_versions(session) == []                       # nothing saved
