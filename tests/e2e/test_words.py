@@ -424,3 +424,19 @@ def test_the_policy_checklist_starts_with_one_blank_row_and_adds_one_without_sav
     assert 'value="promissory_note"' in page and 'value="36"' in page
     assert f'formaction="#checklist-{count + 2}-kind"' in page
     assert list_versions(session) == []                       # nothing saved
+
+
+def test_a_focir_rejection_at_step_nine_says_a_second_officer_must_confirm_it(
+        client: FlaskClient, make: Factory, session: Session) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.FOCIR_DECISION)
+    sign_in(client, cast[Role.FOCIR])
+    first = _act(client, proposal, action="reject", reason="Sin viabilidad.")
+    assert "Un segundo funcionario de FOCIR debe confirmar el rechazo" in text(first)
+    session.expire_all()
+    assert session.get(Proposal, proposal.id).pending_action is None
+    done = _act(client, proposal, action="reject", reason="Sin viabilidad.", confirm="yes")
+    assert done.status_code == 302
+    page = text(client.get(done.headers["Location"]))
+    assert (f"Su rechazo de la propuesta {proposal.folio} quedó registrado. Un segundo "
+            "funcionario de FOCIR debe confirmarlo.") in page
