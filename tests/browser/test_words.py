@@ -137,3 +137,27 @@ def test_the_step_one_page_says_what_happens_next(live_server: str, chromium: An
     steps.scroll_into_view_if_needed()
     shoot(page, f"words-step-one-{size}")
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_deactivating_an_account_asks_on_its_own_page(live_server: str, chromium: Any,
+                                                      make: Factory, shoot: Any,
+                                                      size: str) -> None:
+    admin, other = make.user(Role.ADMIN), make.user(Role.PROMTEL)
+    page = _page(chromium, live_server, admin, size)
+    page.goto(f"{live_server}/admin/users")
+    row = page.locator("tr", has_text=other.email)
+    button = row.get_by_role("button", name="Desactivar")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(164, 22, 26)"
+    assert row.get_by_role("button", name="Cambiar rol").evaluate(
+        "b => getComputedStyle(b).backgroundColor") != "rgb(164, 22, 26)"
+    button.click()
+    page.wait_for_load_state()
+    confirm = page.get_by_role("button", name=f"Sí, desactivar {other.email}")
+    assert confirm.is_visible()
+    _not_sideways(page)
+    shoot(page, f"words-confirm-deactivate-{size}")
+    confirm.click()
+    page.wait_for_load_state()
+    assert f"Desactivó la cuenta de {other.email}" in page.content()
+    page.context.close()
