@@ -295,7 +295,7 @@ def act(proposal_id: int) -> Any:
     try:   # the same checks as the API's transitions
         params = TransitionIn().load(given)
     except ValidationError as error:
-        return _dossier(proposal_id, field_errors(error), action, 422)
+        return _dossier(proposal_id, _on_the_action_form(field_errors(error)), action, 422)
     if action in DANGEROUS and form.get("confirm") != "yes":
         page = _confirm(proposal_id, action, params)
         if page is not None:   # nothing changes until the second, confirmed request
@@ -304,12 +304,26 @@ def act(proposal_id: int) -> Any:
         done = actions.take_action(get_session(), current_user, proposal_id,
                                    params.pop("action"), params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
-        return _dossier(proposal_id, field_errors(error), action, 422)
+        return _dossier(proposal_id, _on_the_action_form(field_errors(error)), action, 422)
     except Conflict as error:
         flash(say(error.reasons[0], words=True))
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
     flash(labels.done(action, done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+
+
+ACTION_FIELDS = ("comment", "reason", "opinion", "reviewer_id")
+
+
+def _on_the_action_form(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Keep the errors of the fields an action's form shows; the others (a stale version, a
+    tampered action) are the form's as a whole."""
+    out: dict[str, list[str]] = {}
+    for name, said in errors.items():
+        if name == "version":
+            said = [_("The page was out of date: it now shows the proposal as it is. Try again.")]
+        out.setdefault(name if name in ACTION_FIELDS else "_form", []).extend(said)
+    return out
 
 
 DANGEROUS = ("reject", "withdraw")

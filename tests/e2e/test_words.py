@@ -440,3 +440,20 @@ def test_a_focir_rejection_at_step_nine_says_a_second_officer_must_confirm_it(
     page = text(client.get(done.headers["Location"]))
     assert (f"Su rechazo de la propuesta {proposal.folio} quedó registrado. Un segundo "
             "funcionario de FOCIR debe confirmarlo.") in page
+
+
+def test_an_action_forms_errors_link_only_to_fields_it_shows(
+        client: FlaskClient, make: Factory) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.PROMTEL_FEEDBACK)
+    sign_in(client, cast[Role.PROMTEL])
+    dossier = f"/proposals/{proposal.id}"
+    r = post(client, f"{dossier}/actions", {"action": "give_feedback", "version": "x",
+                                            "comment": ""}, token_from=dossier)
+    page = text(r)
+    assert r.status_code == 422
+    summary = page[page.index('<div class="summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "La página no estaba al día" in summary
+    for target in re.findall(r'<a href="#([^"]+)">', summary):
+        assert f'id="{target}"' in page, target
