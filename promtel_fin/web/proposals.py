@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -112,6 +113,7 @@ def new() -> Any:
                            title=request.form.get("title", "")), 422 if errors else 200
 
 
+@cache
 def _max_rows(name: str) -> int:
     """The most rows a repeating group takes: the schema's limit, the one rule for it."""
     return next(v.max for v in ProposalIn().fields[name].validators
