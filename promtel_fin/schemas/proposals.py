@@ -88,12 +88,16 @@ class ProposalIn(StrictSchema):
     cash_flows = fields.List(fields.Nested(CashFlowIn), validate=validate.Length(
         max=5, error=_l("At most {max} items.")))
 
-    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
-    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        years = [flow.get("year") for flow in data.get("cash_flows") or []
-                 if isinstance(flow, dict) and flow.get("year") is not None]
+    @validates_schema
+    def _years_once(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        # After the fields' own checks: its message would sit beside a flow's own errors.
+        years = [flow["year"] for flow in data.get("cash_flows") or []]
         if len(years) != len(set(years)):
             raise ValidationError(_("Each year (1 to 5) may appear only once."), "cash_flows")
+
+    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
+    def _grace_within_term(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        # Both fields are in ``data`` only when each passed its own checks.
         term, grace = data.get("term_months"), data.get("grace_months")
         if term is not None and grace is not None and grace >= term:
             raise ValidationError(_("The grace period must be shorter than the term."),

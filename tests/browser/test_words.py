@@ -161,3 +161,26 @@ def test_deactivating_an_account_asks_on_its_own_page(live_server: str, chromium
     page.wait_for_load_state()
     assert f"Desactivó la cuenta de {other.email}" in page.content()
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_dossiers_charts_keep_legible_text(live_server: str, chromium: Any,
+                                               make: Factory, shoot: Any, size: str) -> None:
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.AGREEMENT)
+    page = _page(chromium, live_server, cast[Role.PROMTEL], size)
+    page.goto(f"{live_server}/proposals/{proposal.id}")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3
+    for i in range(3):
+        sizes = charts.nth(i).evaluate("""svg => [...svg.querySelectorAll('text')].map(t =>
+            [t.textContent, parseFloat(getComputedStyle(t).fontSize),
+             t.getBoundingClientRect().height])""")
+        assert all(font >= 11 and height >= 11 for _, font, height in sizes), sizes
+        words = [w for w, _, _ in sizes]
+        assert "Pesos (M: millones)" in words
+        assert "Año del proyecto" in words or "Año del préstamo" in words
+    _not_sideways(page)
+    charts.nth(2).scroll_into_view_if_needed()
+    page.screenshot(path=f"tests/artifacts/words-dossier-charts-{size}.png")
+    page.context.close()
