@@ -22,7 +22,7 @@ from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
 from ..services.listing import Filters
-from . import labels
+from . import filters, labels
 from .formdata import INTEGERS, field_errors, rows, scalars
 
 bp = Blueprint("staff", __name__)
@@ -220,7 +220,7 @@ def policy_page() -> Any:
             except (ValidationError, DomainError) as error:
                 errors = {_checklist_field(k): v for k, v in field_errors(error).items()}
             else:
-                flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
+                flash(_("The new policy applies from %(day)s.", day=filters.day(effective)))
                 return redirect(url_for("staff.policy_page"))
         values["haircuts"] = haircuts
         values["checklist"] = given.get("checklist", current.to_dict()["checklist"])

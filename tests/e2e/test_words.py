@@ -457,3 +457,12 @@ def test_an_action_forms_errors_link_only_to_fields_it_shows(
     assert "La página no estaba al día" in summary
     for target in re.findall(r'<a href="#([^"]+)">', summary):
         assert f'id="{target}"' in page, target
+
+
+def test_saving_the_policy_says_the_day_it_applies_from_in_words(
+        client: FlaskClient, make: Factory) -> None:
+    sign_in(client, make.user(Role.ADMIN))
+    r = post(client, "/admin/policy", {"effective_from": "2030-03-01", "note": "Comité"})
+    assert r.status_code == 302
+    assert "La nueva política aplica a partir del 1 de marzo de 2030." in text(
+        client.get("/admin/policy"))
