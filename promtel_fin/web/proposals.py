@@ -17,7 +17,7 @@ from marshmallow.validate import Length
 from .. import exports, pdfs
 from ..db import get_session
 from ..domain import workflow
-from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput, reason
+from ..domain.errors import CheckFailed, Conflict, DomainError, InvalidInput
 from ..domain.loan import LoanTerms, schedule
 from ..domain.policy import check_terms
 from ..domain.workflow import Role, State
@@ -339,10 +339,10 @@ def _confirm(proposal_id: int, action: str, params: dict[str, Any]) -> Any:
     status = proposals.status(proposal, current_user)
     if action not in status.allowed_actions:
         return None
-    if action == "reject" and not str(params.get("reason") or "").strip():
-        missing = CheckFailed(reason("reason_required", workflow.MISSING_INPUT["reason"],
-                                     field="reason"))
-        return _dossier(proposal_id, field_errors(missing), action, 422)
+    missing = workflow.missing_inputs(State(proposal.state), workflow.Action(action),
+                                      _role(), params)
+    if missing:   # asked on the action's form, before the confirmation
+        return _dossier(proposal_id, field_errors(CheckFailed(*missing)), action, 422)
     folio = proposal.folio
     if action == "reject":
         heading = _("Reject proposal %(folio)s?", folio=folio)
