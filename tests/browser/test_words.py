@@ -184,3 +184,37 @@ def test_the_dossiers_charts_keep_legible_text(live_server: str, chromium: Any,
     charts.nth(2).scroll_into_view_if_needed()
     page.screenshot(path=f"tests/artifacts/words-dossier-charts-{size}.png")
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_comparison_and_the_policy_page_read_in_words(
+        live_server: str, chromium: Any, make: Factory, shoot: Any, size: str) -> None:
+    from promtel_fin.schemas import ProposalPatch
+    from promtel_fin.services.proposals import update_proposal
+
+    from ..factories import proposal_document
+
+    cast = make.cast()
+    proposal = make.proposal(cast, at=State.UPDATE)
+    data = ProposalPatch().load({**proposal_document(requested_amount="1234567.00",
+                                                     technology="fixed_wireless"),
+                                 "version": proposal.version})
+    data.pop("version")
+    update_proposal(make.session, cast[Role.SME], proposal.id, proposal.version, data)
+    make.act(proposal.id, cast[Role.SME], "submit_update")
+    page = _page(chromium, live_server, cast[Role.PROMTEL], size)
+    page.goto(f"{live_server}/proposals/{proposal.id}/revisions/compare?from=1&to=2")
+    table = page.locator("main table")
+    assert table.get_by_role("rowheader", name="Monto solicitado").is_visible()
+    assert "$1,234,567.00" in table.inner_text() and "Inalámbrico fijo" in table.inner_text()
+    _not_sideways(page)
+    shoot(page, f"words-compare-{size}")
+    page.context.close()
+    admin = _page(chromium, live_server, cast[Role.ADMIN], size)
+    admin.goto(f"{live_server}/admin/policy")
+    field = admin.get_by_label("Préstamo máximo (pesos)")
+    assert field.is_visible()
+    assert "Lo más que una propuesta puede pedir" in admin.locator("#max_amount-help").inner_text()
+    _not_sideways(admin)
+    shoot(admin, f"words-policy-{size}")
+    admin.context.close()
