@@ -156,11 +156,12 @@ def respond(body: dict[str, Any], code: int, headers: dict[str, str] | None = No
     return response
 
 
-def domain_error_body(error: DomainError) -> tuple[dict[str, Any], int]:
-    """Turn a domain error into the JSON shape, every reason in the user's language."""
+def domain_error_body(error: DomainError, words: bool = False) -> tuple[dict[str, Any], int]:
+    """Turn a domain error into the JSON shape, every reason in the user's language (codes
+    in words when ``words``: for a page)."""
     code = STATUS_OF.get(type(error), 422)
-    messages = [say(r) for r in error.reasons]
-    fields = by_field([r for r in error.reasons if r.field])
+    messages = [say(r, words) for r in error.reasons]
+    fields = by_field([r for r in error.reasons if r.field], words=words)
     errors: dict[str, Any] = {"reasons": [
         {"code": r.code, "message": m, **({"field": r.field} if r.field else {})}
         for r, m in zip(error.reasons, messages, strict=True)
@@ -201,7 +202,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         get_session().rollback()
-        body, code = domain_error_body(error)
+        body, code = domain_error_body(error, words=not wants_json())
         return respond(body, code)
 
     @app.errorhandler(Exception)

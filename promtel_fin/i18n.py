@@ -60,13 +60,24 @@ def init_app(app: Flask) -> None:
     )
 
 
-def say(reason: Reason) -> str:
-    """Give a reason in the request's language, with its values filled in."""
-    return gettext(reason.template).format(**reason.params)
+# Words for the codes some reasons carry ({action}, {state}, {role}), registered by the pages
+# (web/filters.py, from web/labels.py): a page says "Rechazar" where the API keeps the code
+# its clients match on.
+PARAM_WORDS: dict[str, Mapping[str, Any]] = {}
+
+
+def say(reason: Reason, words: bool = False) -> str:
+    """Give a reason in the request's language, with its values filled in (in words, for a
+    page, when ``words``)."""
+    params = reason.params
+    if words:
+        params = {k: str(PARAM_WORDS[k].get(str(v), v)) if k in PARAM_WORDS else v
+                  for k, v in params.items()}
+    return gettext(reason.template).format(**params)
 
 
 def by_field(reasons: Iterable[Reason], rename: Mapping[str, str] | None = None,
-             default: str = "_form") -> dict[str, list[str]]:
+             default: str = "_form", words: bool = False) -> dict[str, list[str]]:
     """Group reasons as ``{field: [message, ...]}`` in the request's language.
 
     The one place where refusals become per-field messages: the API's ``errors.fields`` and
@@ -77,7 +88,7 @@ def by_field(reasons: Iterable[Reason], rename: Mapping[str, str] | None = None,
     grouped: dict[str, list[str]] = {}
     for r in reasons:
         name = r.field or default
-        grouped.setdefault((rename or {}).get(name, name), []).append(say(r))
+        grouped.setdefault((rename or {}).get(name, name), []).append(say(r, words))
     return grouped
 
 

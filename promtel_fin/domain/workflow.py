@@ -351,16 +351,25 @@ def plan(facts: Facts, action: Action | str, role: Role, params: Mapping[str, An
                                   "state {state}."),
                                role=role, action=action, state=facts.state))
     _four_eyes(facts, transition)
-    problems = [
-        reason(f"{name}_required", MISSING_INPUT[name], field=name)
-        for name in transition.requires
-        if params.get(name) in (None, "", {})
-    ]
+    problems = _missing(transition, params)
     for guard in transition.guards:
         problems.extend(guard(facts, role, params))
     if problems:
         raise CheckFailed(*problems)
     return transition
+
+
+def _missing(transition: Transition, params: Mapping[str, Any]) -> list[Reason]:
+    return [reason(f"{name}_required", MISSING_INPUT[name], field=name)
+            for name in transition.requires if params.get(name) in (None, "", {})]
+
+
+def missing_inputs(state: State, action: Action, role: Role,
+                   params: Mapping[str, Any]) -> list[Reason]:
+    """The inputs the action requires of this role at this state that ``params`` lacks, as
+    ``plan`` refuses them (for a form that asks them before a confirmation step)."""
+    transition = _BY_KEY.get((state, action, role))
+    return _missing(transition, params) if transition is not None else []
 
 
 def mermaid() -> str:

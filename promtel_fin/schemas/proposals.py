@@ -54,7 +54,7 @@ class CreditHistoryIn(StrictSchema):
     bureau_score = whole(300, 900, load_default=None, allow_none=True)
     report_date = fields.Date(load_default=None, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
     def _not_in_future(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("report_date") and data["report_date"] > date.today():
             raise ValidationError(_("The report date cannot be in the future."), "report_date")
@@ -89,10 +89,15 @@ class ProposalIn(StrictSchema):
         max=5, error=_l("At most {max} items.")))
 
     @validates_schema
-    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+    def _years_once(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        # After the fields' own checks: its message would sit beside a flow's own errors.
         years = [flow["year"] for flow in data.get("cash_flows") or []]
         if len(years) != len(set(years)):
             raise ValidationError(_("Each year (1 to 5) may appear only once."), "cash_flows")
+
+    @validates_schema(skip_on_field_errors=False)   # every error in one answer, not in rounds
+    def _grace_within_term(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        # Both fields are in ``data`` only when each passed its own checks.
         term, grace = data.get("term_months"), data.get("grace_months")
         if term is not None and grace is not None and grace >= term:
             raise ValidationError(_("The grace period must be shorter than the term."),

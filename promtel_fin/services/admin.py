@@ -41,6 +41,11 @@ def _target(session: Session, actor: User | None, user_id: int) -> User:
     return target
 
 
+def user_to_change(session: Session, actor: User, user_id: int) -> User:
+    """Give an account an administrator may change (not their own), e.g. to confirm a change."""
+    return _target(session, actor, user_id)
+
+
 def list_users(session: Session, actor: User) -> list[User]:
     """Give every account, by role and e-mail (administrators only)."""
     _require_admin(actor)

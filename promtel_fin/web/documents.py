@@ -22,13 +22,17 @@ from ..db import get_session
 from ..domain.documents import download_name
 from ..domain.errors import CheckFailed, Conflict, InvalidInput, TooLarge, UnsupportedType
 from ..i18n import say
-from ..services import documents
+from ..services import documents, proposals
 from ..storage import attachment, document_store
 from .formdata import field_errors
 
 bp = Blueprint("documents_pages", __name__)
 # Refusals shown beside the form that caused them, with their status.
 SHOWN = {InvalidInput: 422, CheckFailed: 422, TooLarge: 413, UnsupportedType: 415}
+
+
+def _folio(proposal_id: int) -> str:
+    return proposals.get_proposal(get_session(), current_user, proposal_id, options=()).folio
 
 
 def _back(proposal_id: int) -> Any:
@@ -51,16 +55,17 @@ def upload(proposal_id: int) -> Any:
     kind = request.form.get("kind", "")
     file = request.files.get("file")
     try:
-        documents.upload(session, document_store(), current_user, proposal_id, kind,
+        stored = documents.upload(session, document_store(), current_user, proposal_id, kind,
                          file.filename if file else None,
                          file.stream if file and file.filename else None,
                          current_app.config["MAX_DOCUMENT_BYTES"])
     except tuple(SHOWN) as error:
         return _again(proposal_id, error, f"document-{kind}")
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return _back(proposal_id)
-    flash(_("Document received; it waits for the reviewers."))
+    flash(_("You uploaded %(file)s to proposal %(folio)s; it waits for the reviewers.",
+            file=stored.filename, folio=_folio(proposal_id)))
     return _back(proposal_id)
 
 
@@ -81,14 +86,16 @@ def review(proposal_id: int, document_id: int) -> Any:
     """Accept or reject a document (a rejection with its reason)."""
     decision = request.form.get("decision", "")
     try:
-        documents.review(get_session(), current_user, proposal_id, document_id, decision,
-                         request.form.get("reason", ""))
+        reviewed = documents.review(get_session(), current_user, proposal_id, document_id,
+                                    decision, request.form.get("reason", ""))
     except (InvalidInput, CheckFailed) as error:
         return _again(proposal_id, error, f"review-{document_id}")
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return _back(proposal_id)
-    flash(_("Document accepted.") if decision == "accepted" else _("Document rejected."))
+    said = (_("You accepted %(file)s of proposal %(folio)s.") if decision == "accepted"
+            else _("You rejected %(file)s of proposal %(folio)s; the company reads your reason."))
+    flash(said % {"file": reviewed.filename, "folio": _folio(proposal_id)})
     return _back(proposal_id)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from ..domain.money import pesos
-from ..i18n import translations
+from ..i18n import PARAM_WORDS, translations
 from . import labels
 
 # Each label table in each language, as plain strings: {(table, catalogue): {code: words}}.
@@ -65,8 +66,57 @@ def label(code: Any, table: str) -> str:
     return words.get(str(code), str(code))
 
 
+_PATH = re.compile(r"[.\-\[\]]+")
+
+
+def _parts(path: Any) -> list[str]:
+    return [p for p in _PATH.split(str(path)) if p]
+
+
+def field_label(path: Any, strict: bool = False) -> str:
+    """Name a field in words: ``requested_amount`` -> Amount requested, ``cash_flows[2].revenue``
+    or ``cash_flows-2-revenue`` -> Cash flows, year 3: Revenue. A part without words is shown
+    as it is, or, when ``strict``, the whole answer is empty (never a code on a page)."""
+    parts, words = _parts(path), []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        following = parts[index + 1] if index + 1 < len(parts) else ""
+        if part in labels.ROWS and following.isdigit():
+            words.append(label(part, "ROWS") % {"n": int(following) + 1})
+            index += 2
+            continue
+        table = next((t for t in ("FIELDS", "POLICY", "GUARANTEE_KINDS")
+                      if part in getattr(labels, t)), None)
+        if table is None and strict:
+            return ""
+        words.append(label(part, table or "FIELDS"))
+        index += 1
+    return ": ".join(words)
+
+
+def field_value(value: Any, path: Any) -> str:
+    """Write a field's value as people read it: pesos with separators, codes by name."""
+    parts = _parts(path)
+    last = parts[-1] if parts else ""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return label(value, "YES_NO")
+    if last in labels.MONEY_FIELDS:
+        return money(value)
+    table = labels.CODED_FIELDS.get((parts[0], last)) or labels.CODED_FIELDS.get(last)
+    if isinstance(table, str):
+        return label(value, table)
+    if last == "population" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
-    """Register the filters."""
+    """Register the filters, and the words that pages give the codes in refusals."""
+    PARAM_WORDS.update(action=labels.ACTIONS, state=labels.STATES, role=labels.ROLES)
     app.jinja_env.filters.update(money=money, percent=percent, number=number, day=day,
-                                 label=label)
+                                 label=label, field_label=field_label,
+                                 field_value=field_value)
     app.jinja_env.globals.update(labels=labels)

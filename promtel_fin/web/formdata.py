@@ -78,7 +78,7 @@ def field_errors(error: ValidationError | DomainError,
     """Turn any refusal, marshmallow's or the rules', into the form's per-field messages."""
     if isinstance(error, ValidationError):
         return flat_errors(error.messages)
-    return by_field(error.reasons, rename)
+    return by_field(error.reasons, rename, words=True)
 
 
 def flat_errors(errors: Any) -> dict[str, list[str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -11,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from marshmallow.validate import Length
 
 from .. import exports, pdfs
 from ..db import get_session
@@ -29,7 +32,7 @@ from ..services.finance import proposal_schedule
 from ..services.listing import Filters
 from ..services.policy import current_policy
 from ..services.proposals import MAX_ID
-from . import charts
+from . import charts, labels
 from .formdata import (
     field_errors,
     fractions_to_percents,
@@ -38,7 +41,6 @@ from .formdata import (
     rows,
     scalars,
 )
-from .labels import ACTIONS
 
 bp = Blueprint("pages", __name__)
 LIST_GROUPS = {
@@ -49,7 +51,6 @@ LIST_GROUPS = {
 SCALAR_FIELDS = ("title", "summary", "technology", "requested_amount", "term_months",
                  "grace_months", "amortization_method")
 FLOW_FIELDS = ("revenue", "opex", "capex", "taxes")
-BLANK_ROWS = 2
 DASHBOARD_PAGE = 50
 
 
@@ -112,16 +113,28 @@ def new() -> Any:
         except (ValidationError, DomainError) as error:
             errors = field_errors(error)
         else:
-            flash(_("Proposal created. Fill in each section and save as often as you like."))
+            flash(_("Proposal %(folio)s created. Fill in each section and save as often as you "
+                    "like.", folio=created.folio))
             return redirect(url_for("pages.edit", proposal_id=created.id))
     return render_template("new.html", errors=errors,
                            title=request.form.get("title", "")), 422 if errors else 200
 
 
-def _edit_values(document: dict[str, Any]) -> dict[str, Any]:
+@cache
+def _max_rows(name: str) -> int:
+    """The most rows a repeating group takes: the schema's limit, the one rule for it."""
+    return next(v.max for v in ProposalIn().fields[name].validators
+                if isinstance(v, Length) and v.max is not None)
+
+
+def _edit_values(document: dict[str, Any], shown: dict[str, int] | None = None
+                 ) -> dict[str, Any]:
+    """The form's values: each repeating group with its rows, padded with blank rows to the
+    number ``shown`` (at least one row, so that an empty group starts with one)."""
     values = dict(document)
     for name in LIST_GROUPS:
-        values[name] = list(document.get(name) or []) + [{}] * BLANK_ROWS
+        filled = list(document.get(name) or [])
+        values[name] = filled + [{}] * max(0, (shown or {}).get(name, 1) - len(filled))
     by_year = {int(f["year"]): f for f in document.get("cash_flows") or []}
     values["cash_flows"] = [by_year.get(y, {"year": y}) for y in range(1, 6)]
     credit = document.get("credit_history") or {}
@@ -159,6 +172,23 @@ def edit(proposal_id: int) -> Any:
     errors: dict[str, list[str]] = {}
     values = _edit_values(proposals.document(proposal))
     version = proposal.version
+    if request.method == "POST" and request.form.get("add") in LIST_GROUPS:
+        # Add a row without JavaScript: show the form again as typed, one row longer (up to
+        # the group's limit); nothing is saved.
+        added, document = request.form["add"], _form_document(request.form)
+        shown = {name: min(_max_rows(name), max(1, _posted_rows(request.form, name),
+                                                len(document[name])))
+                 for name in LIST_GROUPS}
+        if shown[added] < _max_rows(added):
+            shown[added] += 1
+        else:
+            errors = {added: [_("At most %(n)s rows; this group is full.",
+                                n=_max_rows(added))]}
+        values = _edit_values(document, shown)
+        version = request.form.get("version", type=int) or version
+        return render_template("edit.html", proposal=proposal, values=values, errors=errors,
+                               version=version, totals=_flow_totals(values["cash_flows"]),
+                               limits={n: _max_rows(n) for n in LIST_GROUPS})
     if request.method == "POST":
         document = _form_document(request.form)
         try:
@@ -167,38 +197,71 @@ def edit(proposal_id: int) -> Any:
         except ValueError:   # a version that is not a number: the form was tampered with
             abort(400)
         except ValidationError as error:
-            errors = field_errors(error)
+            errors = _on_the_form(field_errors(error), document)
         else:
             data.pop("version")
             try:
                 proposals.update_proposal(session, current_user, proposal_id, version, data)
             except DomainError as error:
-                errors = field_errors(error)
+                errors = _on_the_form(field_errors(error), document)
             else:
-                flash(_("Draft saved."))
+                flash(_("You saved the draft of proposal %(folio)s.", folio=proposal.folio))
                 return redirect(url_for("pages.edit", proposal_id=proposal_id,
                                         _anchor=request.form.get("section", "")))
-        values = _edit_values(document)
+        values = _edit_values(document, {name: min(_max_rows(name),
+                                                   max(1, _posted_rows(request.form, name)))
+                                         for name in LIST_GROUPS})
     return render_template("edit.html", proposal=proposal, values=values, errors=errors,
-                           version=version, totals=_flow_totals(values["cash_flows"])
+                           version=version, totals=_flow_totals(values["cash_flows"]),
+                           limits={n: _max_rows(n) for n in LIST_GROUPS}
                            ), 422 if errors else 200
+
+
+FLOW_ERROR = re.compile(r"^cash_flows-(?P<index>\d+)-(?P<field>\w+)$")
+
+
+def _on_the_form(errors: dict[str, list[str]], document: dict[str, Any]
+                 ) -> dict[str, list[str]]:
+    """Name each error as the form's field: the credit history's fields stand alone on the
+    form, and a cash flow's row is its year (blank years are left out of the document, so the
+    document's third flow may be year 5)."""
+    flows = document.get("cash_flows") or []
+    out: dict[str, list[str]] = {}
+    for name, said in errors.items():
+        match = FLOW_ERROR.match(name)
+        if match and int(match["index"]) < len(flows):
+            name = f"cash_flows-{int(flows[int(match['index'])]['year']) - 1}-{match['field']}"
+        elif name.startswith("credit_history."):
+            name = name.removeprefix("credit_history.")
+        out.setdefault(name, []).extend(said)
+    return out
+
+
+def _posted_rows(form: Any, name: str) -> int:
+    """How many rows of a group the form posted, blank ones included."""
+    return len({key.split("-")[1] for key in form
+                if key.startswith(f"{name}-") and key.count("-") == 2})
 
 
 def _charts(metrics: Any) -> dict[str, Any]:
     years = [str(y) for y in range(1, 6)]
     flows = list(metrics.net_cash_flows)
     coverage = {c.year: c for c in metrics.dscr}
+    pesos, project_year = _("Pesos (M: millions; k: thousands)"), _("Year of the project")
     return {
         "net": charts.bars(years, [flows], [_("Net cash flow")], _("Net cash flow by year"),
-                           _("Revenue minus operating costs, investment and taxes, per year.")),
+                           _("Revenue minus operating costs, investment and taxes, per year."),
+                           project_year, pesos),
         "cumulative": charts.line(years, list(accumulate(flows)), _("Cumulative cash flow"),
-                                  _("The running total of the net cash flows.")),
+                                  _("The running total of the net cash flows."),
+                                  project_year, pesos),
         "coverage": charts.bars(
             [str(y) for y in coverage],
             [[c.cfads for c in coverage.values()], [c.debt_service for c in coverage.values()]],
             [_("Cash available for debt service"), _("Debt service")],
             _("Debt service against the cash available for it"),
-            _("Per loan year: cash flow available for debt service and what is paid to FOCIR.")),
+            _("Per loan year: cash flow available for debt service and what is paid to FOCIR."),
+            _("Year of the loan"), pesos),
     }
 
 
@@ -214,7 +277,7 @@ def _dossier(proposal_id: int, errors: dict[str, Any] | None = None,
         feedback=view.feedback, errors=errors or {}, form_action=form_action,
         reviewers=view.reviewers, steps=workflow.STEPS, messages=view.messages,
         earlier_messages=view.earlier_messages, summary=view.summary,
-        missing=[say(r) for r in view.missing],
+        missing=[say(r, words=True) for r in view.missing],
         documents=documents.page(get_session(), current_user, view.proposal,
                                  view.figures.policy))
     return page, status
@@ -241,17 +304,77 @@ def act(proposal_id: int) -> Any:
     try:   # the same checks as the API's transitions
         params = TransitionIn().load(given)
     except ValidationError as error:
-        return _dossier(proposal_id, field_errors(error), action, 422)
+        return _dossier(proposal_id, _on_the_action_form(field_errors(error)), action, 422)
+    if action in DANGEROUS and form.get("confirm") != "yes":
+        page = _confirm(proposal_id, action, params)
+        if page is not None:   # nothing changes until the second, confirmed request
+            return page
     try:
-        actions.take_action(get_session(), current_user, proposal_id, params.pop("action"),
-                            params.pop("version"), params)
+        done = actions.take_action(get_session(), current_user, proposal_id,
+                                   params.pop("action"), params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
-        return _dossier(proposal_id, field_errors(error), action, 422)
+        return _dossier(proposal_id, _on_the_action_form(field_errors(error)), action, 422)
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return redirect(url_for("pages.dossier", proposal_id=proposal_id))
-    flash(_("Done: %(action)s.", action=ACTIONS.get(action, action)))
+    flash(labels.done(action, done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
+
+
+ACTION_FIELDS = ("comment", "reason", "opinion", "reviewer_id")
+
+
+def _on_the_action_form(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Keep the errors of the fields an action's form shows; the others (a stale version, a
+    tampered action) are the form's as a whole."""
+    out: dict[str, list[str]] = {}
+    for name, said in errors.items():
+        if name == "version":
+            said = [_("The page was out of date: it now shows the proposal as it is. Try again.")]
+        out.setdefault(name if name in ACTION_FIELDS else "_form", []).extend(said)
+    return out
+
+
+DANGEROUS = ("reject", "withdraw")
+
+
+def _confirm(proposal_id: int, action: str, params: dict[str, Any]) -> Any:
+    """The step of its own that a rejection or a withdrawal asks before it is taken: what
+    happens, and a red button that takes it. None when the action is not open to this user
+    now (taking it then answers why)."""
+    proposal = proposals.get_proposal(get_session(), current_user, proposal_id)
+    status = proposals.status(proposal, current_user)
+    if action not in status.allowed_actions:
+        return None
+    missing = workflow.missing_inputs(State(proposal.state), workflow.Action(action),
+                                      _role(), params)
+    if missing:   # asked on the action's form, before the confirmation
+        return _dossier(proposal_id, field_errors(CheckFailed(*missing)), action, 422)
+    folio = proposal.folio
+    if action == "reject":
+        heading = _("Reject proposal %(folio)s?", folio=folio)
+        consequences = [_("The process of proposal %(folio)s ends at step %(n)s; it cannot be "
+                          "resumed or undone.", folio=folio, n=status.step),
+                        _("The SME is notified and reads your reasons.")]
+        if status.state == State.FOCIR_DECISION:
+            consequences.append(_("A second FOCIR officer must confirm the rejection before "
+                                  "it applies."))
+        button = _("Yes, reject proposal %(folio)s", folio=folio)
+        quote, quote_label = params.get("reason"), _("Your reasons:")
+    else:
+        heading = _("Withdraw proposal %(folio)s?", folio=folio)
+        consequences = [_("The process of proposal %(folio)s ends; PROMTEL and FOCIR stop "
+                          "reviewing it. It cannot be undone.", folio=folio),
+                        _("To ask for financing again you would start a new proposal.")]
+        button = _("Yes, withdraw proposal %(folio)s", folio=folio)
+        quote, quote_label = params.get("comment"), _("Your comment:")
+    hidden = {"action": action, "version": params["version"],
+              **{k: params[k] for k in ("reason", "comment") if params.get(k)}}
+    return render_template(
+        "confirm.html", heading=heading, consequences=consequences, quote=quote,
+        quote_label=quote_label, hidden=hidden, button=button,
+        target=url_for("pages.act", proposal_id=proposal_id),
+        cancel=url_for("pages.dossier", proposal_id=proposal_id, _anchor=f"form-{action}"))
 
 
 @bp.post("/proposals/<int:proposal_id>/messages")
@@ -263,7 +386,8 @@ def write_message(proposal_id: int) -> Any:
         messages.post_message(get_session(), current_user, proposal_id, data["body"])
     except (ValidationError, CheckFailed, InvalidInput) as error:
         return _dossier(proposal_id, field_errors(error), "message", 422)
-    flash(_("Message sent."))
+    folio = proposals.get_proposal(get_session(), current_user, proposal_id, options=()).folio
+    flash(_("You sent your message on proposal %(folio)s.", folio=folio))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id, _anchor="messages"))
 
 
@@ -315,11 +439,11 @@ def decision(proposal_id: int) -> Any:
                 except DomainError as error:
                     preview = replace(preview, problems=list(error.reasons))
                 else:
-                    flash(_("Your approval is recorded. A second FOCIR officer must confirm "
-                            "it before the SME can sign."))
+                    flash(labels.done("approve", proposal))
                     return redirect(url_for("pages.decision", proposal_id=proposal_id))
         values["comment"] = comment
-    problems = [say(r) for r in rates_as_percents(preview.problems)] if preview else []
+    problems = ([say(r, words=True) for r in rates_as_percents(preview.problems)]
+                if preview else [])
     return render_template("decision.html", proposal=proposal, values=values, errors=errors,
                            problems=problems, plan=preview.schedule if preview else None,
                            metrics=preview.metrics if preview else None, policy=policy,

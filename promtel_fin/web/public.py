@@ -64,7 +64,8 @@ def schedule_chart(plan: Any) -> Any:
                                 [r.interest + r.vat for r in plan.rows]],
                        [_("Principal"), _("Interest and VAT")],
                        _("What each monthly payment repays"),
-                       _("Principal and interest with VAT of each month's payment."))
+                       _("Principal and interest with VAT of each month's payment."),
+                       _("Month of the loan"), _("Pesos (M: millions; k: thousands)"))
 
 
 def example(rules: Any) -> dict[str, Any]:

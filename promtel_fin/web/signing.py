@@ -24,6 +24,7 @@ from ..schemas import TransitionIn
 from ..schemas.fields import MAX_CERTIFICATE_BYTES, MAX_SIGNATURE_BYTES
 from ..services import agreement, proposals
 from ..services import workflow as actions
+from . import labels
 from .formdata import field_errors, scalars
 
 bp = Blueprint("signing", __name__)
@@ -75,14 +76,14 @@ def sign(proposal_id: int) -> Any:
             errors = {"_form": [_("The form is out of date; reload the page.")]}
         return _page(proposal_id, errors, 422)
     try:
-        actions.take_action(get_session(), current_user, proposal_id, params.pop("action"),
-                            params.pop("version"), params)
+        done = actions.take_action(get_session(), current_user, proposal_id,
+                                   params.pop("action"), params.pop("version"), params)
     except (CheckFailed, InvalidInput) as error:
         return _page(proposal_id, field_errors(error), 422)
     except Conflict as error:
-        flash(say(error.reasons[0]))
+        flash(say(error.reasons[0], words=True))
         return redirect(url_for("signing.sign", proposal_id=proposal_id))
-    flash(_("Signed with your e.firma. The signature is recorded in the history."))
+    flash(labels.done("sign", done))
     return redirect(url_for("pages.dossier", proposal_id=proposal_id))
 
 

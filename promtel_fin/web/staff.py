@@ -24,6 +24,7 @@ from ..schemas.paging import encode_cursor
 from ..services import admin, listing, proposals
 from ..services import policy as policies
 from ..services.listing import Filters
+from . import filters, labels
 from .formdata import (
     INTEGERS,
     PERCENT_FIELDS,
@@ -149,6 +150,40 @@ USER_ACTIONS = {
 }
 
 
+def _confirm_deactivation(session: Any, user_id: int) -> Any:
+    """Ask on a step of its own before deactivating an account, saying what it does."""
+    try:
+        target = admin.user_to_change(session, current_user, user_id)
+    except DomainError as error:
+        flash(" ".join(say(r, words=True) for r in error.reasons))
+        return redirect(url_for("staff.users"))
+    who = target.name or target.email
+    return render_template(
+        "confirm.html", heading=_("Deactivate the account of %(who)s?", who=who),
+        consequences=[
+            _("%(email)s can no longer sign in; the open sessions and API tokens of the "
+              "account end now.", email=target.email),
+            _("Its proposals, messages and history stay as they are."),
+            _("You can activate the account again later from this page.")],
+        quote=None, quote_label="", hidden={"do": "deactivate", "user_id": target.id},
+        button=_("Yes, deactivate %(email)s", email=target.email),
+        target=url_for("staff.users"), cancel=url_for("staff.users"))
+
+
+def _user_done(action: str, user: Any) -> str:
+    """Say what a change did to which account."""
+    if action == "role":
+        return _("%(email)s now has the role %(role)s.", email=user.email,
+                 role=labels.ROLES.get(user.role, user.role))
+    if action == "deactivate":
+        return _("You deactivated the account of %(email)s: it can no longer sign in, and its "
+                 "sessions and API tokens ended.", email=user.email)
+    if action == "activate":
+        return _("You activated the account of %(email)s: it can sign in again.",
+                 email=user.email)
+    return _("You set a temporary password for %(email)s.", email=user.email)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users() -> Any:
@@ -170,13 +205,15 @@ def users() -> Any:
         else:
             flash(_("User %(email)s created.", email=values["email"]))
             return redirect(url_for("staff.users"))
+    elif action == "deactivate" and form.get("confirm") != "yes":
+        return _confirm_deactivation(session, form.get("user_id", type=int) or 0)
     elif action in USER_ACTIONS:
         try:
             target = USER_ACTIONS[action](session, form, form.get("user_id", type=int) or 0)
         except DomainError as error:
-            flash(" ".join(say(r) for r in error.reasons))
+            flash(" ".join(say(r, words=True) for r in error.reasons))
         else:
-            flash(_("Saved the change to %(email)s.", email=target.email))
+            flash(_user_done(action, target))
         return redirect(url_for("staff.users"))
     elif action is not None:
         abort(400)
@@ -187,7 +224,6 @@ def users() -> Any:
 
 CHECKLIST_FIELDS = ("kind", "label_es", "label_en", "required_for", "optional_for",
                     "uploaded_by", "dated")
-BLANK_CHECKLIST_ROWS = 2
 
 
 def _checklist_rows(form: Any) -> list[dict[str, Any]]:
@@ -222,13 +258,14 @@ def _checklist_field(name: str) -> str:
     return re.sub(r"-(required_for|optional_for)-\d+$", r"-\1", name)
 
 
-def _checklist_values(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give the checklist as the form's rows, with blank rows to add kinds."""
+def _checklist_values(items: list[dict[str, Any]], blanks: int = 1) -> list[dict[str, Any]]:
+    """Give the checklist as the form's rows, with blank rows (one, or more added) for new
+    kinds."""
     shown = [{"kind": i["kind"], "label_es": i["labels"]["es"], "label_en": i["labels"]["en"],
               "required_for": ", ".join(i["required_for"]),
               "optional_for": ", ".join(i["optional_for"]),
               "uploaded_by": i["uploaded_by"], "dated": i["dated"]} for i in items]
-    return shown + [{"uploaded_by": "sme"}] * BLANK_CHECKLIST_ROWS
+    return shown + [{"uploaded_by": "sme"}] * blanks
 
 
 @bp.route("/admin/policy", methods=["GET", "POST"])
@@ -241,6 +278,8 @@ def policy_page() -> Any:
     current = policies.current_policy(session)
     values: dict[str, Any] = {"effective_from": date.today().isoformat(), "note": "",
                               **fractions_to_percents(current.to_dict())}
+    blanks = 1
+    adding = request.method == "POST" and request.form.get("add") == "checklist"
     if request.method == "POST":
         values = scalars(request.form, ("effective_from", "note", *POLICY_FIELDS))
         haircuts = {k.split("-", 1)[1]: v for k, v in request.form.items()
@@ -249,24 +288,34 @@ def policy_page() -> Any:
             {k: v for k, v in values.items() if v is not None})
         if request.form.get("checklist-present"):   # the form carries the whole checklist
             given["checklist"] = _checklist_rows(request.form)
-        try:
-            data = PolicyIn().load({**given, "haircuts": haircuts})
-            if rate_errors:
-                raise ValidationError(rate_errors)
-            effective = data.pop("effective_from")
-            note = data.pop("note", "")
-            policies.set_policy(session, current_user, effective, data, note)
-        except (ValidationError, DomainError) as error:
-            errors = {**{_checklist_field(k): v for k, v in field_errors(error).items()},
-                      **rate_errors}
+        if adding:   # one more blank row, the rest as typed; nothing is saved
+            blanks = _blank_checklist_rows(request.form) + 1
         else:
-            flash(_("The new policy applies from %(day)s.", day=effective.isoformat()))
-            return redirect(url_for("staff.policy_page"))
+            try:
+                data = PolicyIn().load({**given, "haircuts": haircuts})
+                if rate_errors:
+                    raise ValidationError(rate_errors)
+                effective = data.pop("effective_from")
+                note = data.pop("note", "")
+                policies.set_policy(session, current_user, effective, data, note)
+            except (ValidationError, DomainError) as error:
+                errors = {**{_checklist_field(k): v for k, v in field_errors(error).items()},
+                          **rate_errors}
+            else:
+                flash(_("The new policy applies from %(day)s.", day=filters.day(effective)))
+                return redirect(url_for("staff.policy_page"))
         values["haircuts"] = haircuts
         values["checklist"] = given.get("checklist", current.to_dict()["checklist"])
     return render_template("admin_policy.html", current=current, values=values, errors=errors,
                            versions=policies.list_versions(session), fields=POLICY_FIELDS,
                            integers=INTEGERS, percents=PERCENT_FIELDS,
                            actions=[a.value for a in Action],
-                           checklist=_checklist_values(values["checklist"])
+                           checklist=_checklist_values(values["checklist"], blanks)
                            ), 422 if errors else 200
+
+
+def _blank_checklist_rows(form: Any) -> int:
+    """How many rows of the checklist the form posted with a blank kind."""
+    indexes = {key.split("-")[1] for key in form
+               if key.startswith("checklist-") and key.count("-") == 2}
+    return sum(1 for i in indexes if not form.get(f"checklist-{i}-kind", "").strip())

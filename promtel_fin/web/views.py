@@ -103,7 +103,7 @@ def password() -> Response | tuple[str, int] | str:
                               form.new_password.data or "",
                               keep_session=browser_session.get(SESSION_ID))
     except DomainError as error:
-        for name, messages in by_field(error.reasons, default="new_password").items():
+        for name, messages in by_field(error.reasons, default="new_password", words=True).items():
             getattr(form, name).errors = messages
         return render_template("password.html", form=form), 422
     flash(_("Your password was changed. Your other sessions were closed and your API tokens "

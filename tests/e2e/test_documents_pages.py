@@ -44,7 +44,8 @@ def test_the_dossier_shows_the_checklist_and_the_company_uploads_from_it(
     assert r.status_code == 302 and r.headers["Location"].endswith(f"{dossier}#documents")
     page = text(client.get(dossier))
     assert "proyecto técnico.pdf" in page and "En revisión" in page
-    assert "Documento recibido; queda en espera de revisión." in page
+    assert (f"Subió proyecto técnico.pdf a la propuesta {proposal.folio}; queda en espera de "
+            "revisión.") in page
     stored = _current(session, proposal.id, "technical_project")
     download = client.get(f"{dossier}/documents/{stored.id}")
     assert download.status_code == 200 and download.data == PDF
@@ -115,7 +116,7 @@ def test_the_admin_edits_the_checklist_on_the_policy_page(
     sign_in(client, admin)
     page = text(client.get("/admin/policy"))
     assert 'name="checklist-0-kind" value="articles_of_incorporation"' in page
-    assert 'name="checklist-7-dated" value="1" aria-label="dated 8" checked' in page
+    assert 'name="checklist-7-dated" value="1" aria-label="Con vigencia 8" checked' in page
     rows = {k: v for k, v in re.findall(r'name="(checklist-\d+-[a-z_]+)" value="([^"]*)"', page)}
     form = {**rows, "checklist-present": "1", "effective_from": date.today().isoformat(),
             "note": "Pagaré"}

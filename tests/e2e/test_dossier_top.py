@@ -329,7 +329,7 @@ def test_the_percentage_limits_exactly_at_100_and_one_unit_past(client: FlaskCli
     base = {"amount": "1000000", "term_months": 12, "grace_months": 0, "method": "level",
             "vat_rate": "16"}
     at_limit = client.get("/simulator", query_string={**base, "annual_rate": "100"})
-    assert at_limit.status_code == 200 and "Pago mensual" in text(at_limit)
+    assert at_limit.status_code == 200 and "Su pago mensual" in text(at_limit)
     past = client.get("/simulator", query_string={**base, "annual_rate": "100.0001"})
     assert past.status_code == 422 and "La tasa es un porcentaje de 0 a 100." in text(past)
     decimals = client.get("/simulator", query_string={**base, "annual_rate": "10.1234"})
@@ -349,7 +349,7 @@ def test_the_simulator_reads_percentages_with_a_point_or_a_comma(
     point = text(client.get("/simulator", query_string={**base, "annual_rate": "10.5"}))
     comma = text(client.get("/simulator", query_string={**base, "annual_rate": "10,5"}))
     ten = text(client.get("/simulator", query_string={**base, "annual_rate": "10"}))
-    amounts = re.compile(r"Pago mensual después del periodo de gracia: (\$[\d,.]+)")
+    amounts = re.compile(r"Su pago mensual desde el mes \d+: (\$[\d,.]+)")
     assert amounts.search(point).group(1) == amounts.search(comma).group(1)
     assert amounts.search(point).group(1) != amounts.search(ten).group(1)
 
@@ -373,7 +373,7 @@ def test_the_policy_page_takes_rates_as_percentages(client: FlaskClient, make: F
     sign_in(client, make.user(Role.ADMIN))
     page = text(client.get("/admin/policy"))
     assert 'name="annual_rate" type="text" value="10"' in page
-    assert 'name="vat_rate" type="text" value="16"' in page and "annual_rate (%)" in page
+    assert 'name="vat_rate" type="text" value="16"' in page and "Tasa de interés anual (%)" in page
     bad = post(client, "/admin/policy", {"effective_from": date.today().isoformat(),
                                          "annual_rate": "diez"})
     assert bad.status_code == 422 and "Escriba la tasa como porcentaje" in text(bad)

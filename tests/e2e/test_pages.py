@@ -244,7 +244,7 @@ def test_an_administrator_manages_users_and_policy(client: FlaskClient, make: Fa
                                       "password": "Garza-Mezcal-Columpio-64"})
     assert r.status_code == 302
     assert session.scalar(select(User).where(User.email == "nuevo@promtel.mx")).role == "focir"
-    post(client, "/admin/users", {"do": "deactivate", "user_id": str(other.id)})
+    post(client, "/admin/users", {"do": "deactivate", "user_id": str(other.id), "confirm": "yes"})
     post(client, "/admin/users", {"do": "role", "user_id": str(other.id), "role": "admin"})
     session.expire_all()
     assert (other.active, other.role) == (False, "admin")

@@ -82,7 +82,7 @@ def test_the_viability_simulator_holds_its_loan_to_the_same_rules(api: ApiClient
     ({"annual_rate": "0.5"}, 422, "usa la tasa del programa"),
     ({"vat_rate": "0"}, 422, "usa el IVA"),
     ({"amount": "50000000"}, 422, "supera el límite"),
-    ({"amount": "10000000.00"}, 200, "Pago mensual"),
+    ({"amount": "10000000.00"}, 200, "Su pago mensual desde el mes"),
     ({"term_months": "41"}, 422, "de 1 a 40 meses"),
     ({"grace_months": "abc"}, 422, "número entero"),
 ])

@@ -142,7 +142,8 @@ def test_deactivating_on_the_administrators_page_ends_the_users_sessions(
     sign_in(client, user)
     admin_browser = app.test_client()
     sign_in(admin_browser, admin)
-    assert post(admin_browser, "/admin/users", {"do": "deactivate", "user_id": str(user.id)}
+    assert post(admin_browser, "/admin/users", {"do": "deactivate", "user_id": str(user.id),
+                                                  "confirm": "yes"}
                 ).status_code == 302
     row = session.scalars(select(WebSession).where(WebSession.user_id == user.id)).one()
     assert row.ended_at is not None

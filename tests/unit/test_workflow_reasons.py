@@ -117,3 +117,14 @@ def test_approval_terms_are_checked_against_the_policy_in_the_facts() -> None:
          "The amount 10,000,000.01 is above the policy limit of 10,000,000.00.")]
     plan(Facts(S.FOCIR_DECISION), A.APPROVE, R.FOCIR,
          {"terms": {**terms, "amount": "10000000.00"}})
+
+
+def test_missing_inputs_are_the_ones_plan_refuses_first() -> None:
+    from promtel_fin.domain.workflow import Action, Role, State, missing_inputs
+
+    missing = missing_inputs(State.PROMTEL_FEEDBACK, Action.REJECT, Role.PROMTEL, {})
+    assert [(r.code, r.field) for r in missing] == [("reason_required", "reason")]
+    assert missing_inputs(State.PROMTEL_FEEDBACK, Action.REJECT, Role.PROMTEL,
+                          {"reason": "Fuera de zona."}) == []
+    assert missing_inputs(State.CONTACT, Action.WITHDRAW, Role.SME, {}) == []
+    assert missing_inputs(State.CONTACT, Action.REJECT, Role.SME, {}) == []   # not its action
