@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from ..domain.money import pesos
 from ..i18n import PARAM_WORDS, translations
@@ -113,10 +115,18 @@ def field_value(value: Any, path: Any) -> str:
     return str(value)
 
 
+def scrollable(name: str | None = None) -> Markup:
+    """The attributes of a box that scrolls sideways on a phone (``<div class="scroll"
+    {{ scrollable() }}>``): a named region that takes the keyboard's focus, so that someone
+    without a pointer can scroll it with the arrow keys (axe's scrollable-region-focusable)."""
+    words = name or _("Table; it scrolls sideways on narrow screens")
+    return Markup('role="region" tabindex="0" aria-label="%s"') % escape(words)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters, and the words that pages give the codes in refusals."""
     PARAM_WORDS.update(action=labels.ACTIONS, state=labels.STATES, role=labels.ROLES)
     app.jinja_env.filters.update(money=money, percent=percent, number=number, day=day,
                                  label=label, field_label=field_label,
                                  field_value=field_value)
-    app.jinja_env.globals.update(labels=labels)
+    app.jinja_env.globals.update(labels=labels, scrollable=scrollable)

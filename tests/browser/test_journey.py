@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from promtel_fin.domain import efirma
@@ -23,7 +24,8 @@ PAPERS = [item.kind for item in DEFAULT_CHECKLIST if "submit_proposal" in item.r
 def signed_in(chromium: Any, base: str, email: str, password: str = PASSWORD,
               **context: Any) -> Any:
     """Open a new browser context and sign in."""
-    page = chromium.new_context(viewport={"width": 1100, "height": 900}, **context).new_page()
+    context.setdefault("viewport", {"width": 1100, "height": 900})
+    page = chromium.new_context(**context).new_page()
     page.goto(f"{base}/login")
     sign_in_here(page, email, password)
     return page
@@ -252,19 +254,27 @@ def test_the_language_switch_shows_english_pages(live_server: str, chromium: Any
     shoot(page, "english")
 
 
+@pytest.mark.parametrize("width", [360, 1280])
 def test_main_pages_have_no_serious_accessibility_violations(
-        live_server: str, chromium: Any, make: Factory, axe: Any, shoot: Any) -> None:
+        live_server: str, chromium: Any, make: Factory, axe: Any, shoot: Any,
+        width: int) -> None:
+    """axe-core on every main page, on a phone and on a desktop (issue 12 §5)."""
     from promtel_fin.domain.workflow import State
 
     cast = make.cast()
     proposal = make.proposal(cast, at=State.FOCIR_DECISION)
     pending = make.proposal(cast, at=State.FOCIR_DECISION)
     make.act(pending.id, cast[Role.FOCIR], "approve", terms=TERMS)
+    at_ten = make.proposal(cast, at=State.AGREEMENT)
+    draft = make.proposal(cast, at=State.CONTACT)
     admin = make.user(Role.ADMIN)
     pages = {None: ["/", "/simulator?amount=4500000&term_months=40&grace_months=6",
-                    "/register", "/login"],
-             cast[Role.SME]: ["/dashboard", f"/proposals/{proposal.id}"],
-             cast[Role.PROMTEL]: ["/queue", f"/proposals/{proposal.id}"],
+                    "/register", "/login", "/privacidad", "/transparencia", "/password-reset"],
+             cast[Role.SME]: ["/dashboard", f"/proposals/{proposal.id}",
+                              f"/proposals/{draft.id}/edit", f"/proposals/{at_ten.id}/sign",
+                              "/notifications"],
+             cast[Role.PROMTEL]: ["/queue", f"/proposals/{proposal.id}",
+                                  f"/proposals/{at_ten.id}"],
              cast[Role.FOCIR]: [f"/proposals/{proposal.id}/decision"],
              cast[SECOND_FOCIR]: [f"/proposals/{pending.id}/decision",
                                   f"/proposals/{pending.id}"],
@@ -272,13 +282,17 @@ def test_main_pages_have_no_serious_accessibility_violations(
     found = {}
     for user, paths in pages.items():
         # axe-core is injected as an inline script, which the CSP rightly blocks: bypass it here.
-        page = (signed_in(chromium, live_server, user.email, bypass_csp=True) if user
-                else chromium.new_context(bypass_csp=True).new_page())
+        viewport = {"width": width, "height": 900}
+        page = (signed_in(chromium, live_server, user.email, bypass_csp=True, viewport=viewport)
+                if user else chromium.new_context(bypass_csp=True, viewport=viewport).new_page())
         for path in paths:
-            page.goto(live_server + path)
+            response = page.goto(live_server + path)
+            assert response is not None and response.status == 200, (path, response.status, user)
             name = f"{user.role if user else 'public'}{path}".replace("/", "-").split("?")[0]
-            shoot(page, f"axe-{name}")
+            shoot(page, f"axe-{width}-{name}")
             violations = axe(page)
             if violations:
                 found[f"{user.role if user else 'public'} {path}"] = violations
-    assert found == {}
+        page.context.close()
+    assert found == {}, {path: [(v["id"], v["nodes"][:3]) for v in violations]
+                         for path, violations in found.items()}
