@@ -43,7 +43,9 @@ def test_no_page_of_the_tour_scrolls_sideways_at_360_pixels(
                "/login", "/privacidad", "/transparencia", "/password-reset"],
         Role.SME: ["/dashboard", f"/proposals/{at_ten.id}", f"/proposals/{draft.id}/edit",
                    f"/proposals/{at_ten.id}/sign", "/notifications"],
-        Role.PROMTEL: ["/queue", f"/proposals/{at_ten.id}", f"/proposals/{decision.id}"],
+        Role.PROMTEL: ["/queue", "/proposals", f"/proposals/{at_ten.id}",
+                       f"/proposals/{decision.id}", f"/proposals/{at_ten.id}?history_until=3",
+                       f"/proposals/{at_ten.id}/revisions/compare?from=1&to=2"],
         Role.FOCIR: ["/queue", f"/proposals/{decision.id}/decision"],
         Role.ADMIN: ["/admin/users", "/admin/policy"],
     }
