@@ -28,10 +28,10 @@ from . import filters, labels
 from .formdata import (
     INTEGERS,
     PERCENT_FIELDS,
+    ROW,
     field_errors,
     fractions_to_percents,
     percents_to_fractions,
-    rows,
     scalars,
 )
 
@@ -222,31 +222,34 @@ def users() -> Any:
                            roles=[r.value for r in Role]), 422 if errors else 200
 
 
-CHECKLIST_FIELDS = ("kind", "label_es", "label_en", "required_for", "optional_for",
-                    "uploaded_by", "dated")
-
 
 def _checklist_rows(form: Any) -> list[dict[str, Any]]:
-    """Read the checklist's rows (a row whose kind is blank is dropped): the labels and the
-    actions, written as codes separated by commas or spaces."""
+    """Read the checklist's rows (a row whose kind is blank is dropped): the labels, and the
+    actions chosen in each row's lists (``getlist``: one value per chosen action; a value
+    with commas or spaces between codes, as a script may send, is split)."""
     items = []
-    for row in rows(form, "checklist", CHECKLIST_FIELDS):
-        if not str(row.get("kind", "")).strip():
+    indexes = sorted({int(m["index"]) for key in form
+                      if (m := ROW.match(key)) and m["list"] == "checklist"})
+    for i in indexes:
+        kind = str(form.get(f"checklist-{i}-kind", "")).strip()
+        if not kind:
             continue
         items.append({
-            "kind": row.get("kind", ""),
-            "labels": {"es": row.get("label_es", ""), "en": row.get("label_en", "")},
-            "required_for": _codes(row.get("required_for")),
-            "optional_for": _codes(row.get("optional_for")),
-            "uploaded_by": row.get("uploaded_by") or "sme",
-            "dated": bool(row.get("dated")),
+            "kind": kind,
+            "labels": {"es": form.get(f"checklist-{i}-label_es", "").strip(),
+                       "en": form.get(f"checklist-{i}-label_en", "").strip()},
+            "required_for": _codes(form.getlist(f"checklist-{i}-required_for")),
+            "optional_for": _codes(form.getlist(f"checklist-{i}-optional_for")),
+            "uploaded_by": form.get(f"checklist-{i}-uploaded_by") or "sme",
+            "dated": form.get(f"checklist-{i}-dated", "") not in ("", "0", "off"),
         })
     return items
 
 
-def _codes(text: Any) -> list[str]:
-    """Split action codes typed with commas or spaces between them."""
-    return [code for code in re.split(r"[\s,]+", str(text or "")) if code]
+def _codes(values: list[str]) -> list[str]:
+    """The action codes of a row's list, each once, in the order given."""
+    codes = [code for text in values for code in re.split(r"[\s,]+", str(text or "")) if code]
+    return list(dict.fromkeys(codes))
 
 
 def _checklist_field(name: str) -> str:
@@ -262,8 +265,8 @@ def _checklist_values(items: list[dict[str, Any]], blanks: int = 1) -> list[dict
     """Give the checklist as the form's rows, with blank rows (one, or more added) for new
     kinds."""
     shown = [{"kind": i["kind"], "label_es": i["labels"]["es"], "label_en": i["labels"]["en"],
-              "required_for": ", ".join(i["required_for"]),
-              "optional_for": ", ".join(i["optional_for"]),
+              "required_for": list(i["required_for"]),
+              "optional_for": list(i["optional_for"]),
               "uploaded_by": i["uploaded_by"], "dated": i["dated"]} for i in items]
     return shown + [{"uploaded_by": "sme"}] * blanks
 

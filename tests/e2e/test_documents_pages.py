@@ -124,9 +124,15 @@ def test_the_admin_edits_the_checklist_on_the_policy_page(
     form["checklist-7-dated"] = "1"
     form.update({f"checklist-{i}-uploaded_by": item.uploaded_by
                  for i, item in enumerate(DEFAULT_CHECKLIST)})
+    # The actions are chosen in lists that show them in words, never as codes.
+    assert '<option value="submit_proposal" selected>Enviar propuesta</option>' in page
+    assert "(<code>" not in page and "submit_proposal, " not in page
+    form.update({f"checklist-{i}-{field}": list(getattr(item, field))
+                 for i, item in enumerate(DEFAULT_CHECKLIST)
+                 for field in ("required_for", "optional_for")})
     form.update({"checklist-10-kind": "promissory_note", "checklist-10-label_es": "Pagaré",
                  "checklist-10-label_en": "Promissory note",
-                 "checklist-10-required_for": "present_to_focir, approve",
+                 "checklist-10-required_for": ["present_to_focir", "approve"],
                  "checklist-10-uploaded_by": "sme",
                  "checklist-0-kind": ""})       # removes the acta constitutiva
     bad = post(client, "/admin/policy", {**form, "checklist-10-required_for": "teleport"})
@@ -139,4 +145,6 @@ def test_the_admin_edits_the_checklist_on_the_policy_page(
     assert policy.item("promissory_note").required_for == ("present_to_focir", "approve")
     assert policy.item("credit_bureau_report").dated
     assert policy.item("focir_credit_memo").uploaded_by == "focir"
+    assert policy.item("focir_credit_memo").optional_for == ("approve",)
+    assert policy.item("technical_project").required_for == ("submit_proposal",)
     assert policy.max_term_months == 40   # the rest unchanged
