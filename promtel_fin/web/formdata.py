@@ -82,8 +82,19 @@ def field_errors(error: ValidationError | DomainError,
 
 
 def flat_errors(errors: Any) -> dict[str, list[str]]:
-    """Flatten marshmallow's nested errors into ``{"localities-0-name": [...]}``, translated."""
-    return _flatten(translate_messages(errors))
+    """Flatten marshmallow's nested errors into ``{"localities-0-name": [...]}``, translated,
+    in a page's words."""
+    return {name: [_in_words(m) for m in messages]
+            for name, messages in _flatten(translate_messages(errors)).items()}
+
+
+def _in_words(message: str) -> str:
+    """A page offers its choices in a list, in words: "choose one of: ftth, satellite, …"
+    (the codes the API names for its clients) becomes "choose one of the list's options"."""
+    prefix = _("Choose one of: {choices}.").split("{choices}", 1)[0]
+    if prefix and message.startswith(prefix):
+        return _("Choose one of the options of the list.")
+    return message
 
 
 def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -136,7 +136,8 @@ def test_the_admin_edits_the_checklist_on_the_policy_page(
                  "checklist-10-uploaded_by": "sme",
                  "checklist-0-kind": ""})       # removes the acta constitutiva
     bad = post(client, "/admin/policy", {**form, "checklist-10-required_for": "teleport"})
-    assert bad.status_code == 422 and "Elija una de estas opciones" in text(bad)
+    assert bad.status_code == 422 and "Elija una de las opciones de la lista." in text(bad)
+    assert "submit_proposal" not in text(bad).split("<main")[1].split("<select")[0]
     saved = post(client, "/admin/policy", form)
     assert saved.status_code == 302, text(saved)[:2000]
     policy = current_policy(session)

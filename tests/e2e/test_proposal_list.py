@@ -246,12 +246,12 @@ def test_exactly_a_page_has_no_next_link_and_one_more_has(client: FlaskClient,
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"state": "nope"}, "Elija una de"),
+    ({"state": "nope"}, "Elija una de las opciones de la lista."),
     ({"step": "11"}, "de 1 a 10"),
     ({"step": "0"}, "de 1 a 10"),
     ({"step": "uno"}, ""),
-    ({"state_code": "33"}, "Elija una de"),
-    ({"technology": "<script>"}, "Elija una de"),
+    ({"state_code": "33"}, "Elija una de las opciones de la lista."),
+    ({"technology": "<script>"}, "Elija una de las opciones de la lista."),
     ({"overdue": "quizá"}, "No es un valor sí/no válido."),
     ({"cursor": "garbage"}, "cursor"),
     ({"q": "x" * 101}, "Entre 1 y 100 caracteres"),
@@ -266,6 +266,8 @@ def test_bad_values_get_a_clear_message_and_never_a_500(
     page = unescape(text(r))
     assert 'role="alert"' in page and message in page
     assert "<h1>Propuestas</h1>" in page                    # the page, not an error page
+    alert = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert "promtel_feedback" not in alert and "fixed_wireless" not in alert   # no codes
 
 
 def test_a_search_of_exactly_100_characters_is_taken(client: FlaskClient,
