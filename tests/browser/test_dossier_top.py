@@ -9,20 +9,15 @@ import pytest
 
 from promtel_fin.domain.workflow import Role, State
 
-from ..factories import PASSWORD, SECOND_FOCIR, Factory
+from ..factories import SECOND_FOCIR, Factory
+from .pages import DESKTOP, PHONE, open_page
 
-SIZES = {360: {"width": 360, "height": 760}, 1280: {"width": 1280, "height": 800}}
+SIZES = {360: PHONE, 1280: DESKTOP}
 
 
 def _page(chromium: Any, base: str, user: Any, width: int) -> Any:
     """A page without JavaScript, signed in as ``user``."""
-    page = chromium.new_context(viewport=SIZES[width], java_script_enabled=False).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()
-    return page
+    return open_page(chromium, base, user, viewport=SIZES[width], java_script_enabled=False)
 
 
 def _no_sideways_scroll(page: Any, width: int) -> None:

@@ -17,6 +17,7 @@ from promtel_fin.domain.workflow import Role
 from ..efirma_helpers import pki
 from ..factories import PASSWORD, PDF, SECOND_FOCIR, TERMS, Factory
 from ..mailbox import Mailbox, deliver, mailbox_fixture  # noqa: F401  (fixture)
+from .pages import open_page, sign_in_here
 
 PAPERS = [item.kind for item in DEFAULT_CHECKLIST if "submit_proposal" in item.required_for]
 
@@ -25,18 +26,10 @@ def signed_in(chromium: Any, base: str, email: str, password: str = PASSWORD,
               **context: Any) -> Any:
     """Open a new browser context and sign in."""
     context.setdefault("viewport", {"width": 1100, "height": 900})
-    page = chromium.new_context(**context).new_page()
+    page = open_page(chromium, base, **context)
     page.goto(f"{base}/login")
     sign_in_here(page, email, password)
     return page
-
-
-def sign_in_here(page: Any, email: str, password: str = PASSWORD) -> None:
-    """Fill and send the sign-in form of the page open in ``page``."""
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()
 
 
 def csp_violations(page: Any) -> list[str]:

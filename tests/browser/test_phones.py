@@ -9,20 +9,12 @@ from typing import Any
 
 from promtel_fin.domain.workflow import Role, State
 
-from ..factories import PASSWORD, Factory
-
-PHONE = {"width": 360, "height": 760}
+from ..factories import Factory
+from .pages import DESKTOP, PHONE, open_page
 
 
 def _page(chromium: Any, base: str, user: Any | None, javascript: bool = True) -> Any:
-    page = chromium.new_context(viewport=PHONE, java_script_enabled=javascript).new_page()
-    if user is not None:
-        page.goto(f"{base}/login")
-        page.fill("#email", user.email)
-        page.fill("#password", PASSWORD)
-        page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-        page.wait_for_load_state()
-    return page
+    return open_page(chromium, base, user, viewport=PHONE, java_script_enabled=javascript)
 
 
 def _sideways(page: Any, url: str) -> int:
@@ -75,7 +67,7 @@ def test_the_header_folds_into_a_menu_that_opens_without_javascript(
     summary.click()
     assert link.is_visible() and link.bounding_box()["height"] >= 44
     page.context.close()
-    desktop = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    desktop = open_page(chromium, live_server, viewport=DESKTOP)
     desktop.goto(live_server)
     assert desktop.locator("nav.wide").is_visible() and not desktop.locator(
         "details.menu").is_visible()

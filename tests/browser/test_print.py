@@ -9,7 +9,8 @@ import pytest
 
 from promtel_fin.domain.workflow import Role, State
 
-from ..factories import PASSWORD, Factory
+from ..factories import Factory
+from .pages import open_page
 
 # The printable width at 96 px per inch with the stylesheet's 12 mm side margins (@page).
 PAPERS = {"A4": round((210 - 24) / 25.4 * 96), "Letter": round((215.9 - 24) / 25.4 * 96)}
@@ -22,12 +23,8 @@ def test_the_dossier_and_the_simulator_print_on_the_paper(
     cast = make.cast()
     proposal = make.proposal(cast, at=State.AGREEMENT)
     width = PAPERS[paper]
-    page = chromium.new_context(viewport={"width": width, "height": 1000}).new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#email", cast[Role.SME].email)
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()
+    page = open_page(chromium, live_server, cast[Role.SME],
+                     viewport={"width": width, "height": 1000})
     for url in (f"/proposals/{proposal.id}",
                 "/simulator?amount=10000000&term_months=40&grace_months=6"):
         response = page.goto(live_server + url)

@@ -10,20 +10,14 @@ import pytest
 
 from promtel_fin.domain.workflow import Role, State
 
-from ..factories import PASSWORD, Factory
+from ..factories import Factory
+from .pages import DESKTOP, PHONE, open_page
 
-SIZES = {"phone": {"width": 360, "height": 760}, "desktop": {"width": 1280, "height": 800}}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
 def _page(chromium: Any, base: str, user: Any | None, size: str) -> Any:
-    page = chromium.new_context(viewport=SIZES[size], java_script_enabled=False).new_page()
-    if user is not None:
-        page.goto(f"{base}/login")
-        page.fill("#email", user.email)
-        page.fill("#password", PASSWORD)
-        page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-        page.wait_for_load_state()
-    return page
+    return open_page(chromium, base, user, viewport=SIZES[size], java_script_enabled=False)
 
 
 def _not_sideways(page: Any) -> None:
