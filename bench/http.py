@@ -23,6 +23,16 @@ where ``ratio_to_hello`` is the endpoint's requests per second over the bare end
 status is 1 when a request failed or a target is missed: every growth at most 1.3, every read
 endpoint at least a quarter of the bare endpoint's requests per second, every p95 under 100 ms.
 
+Where the time goes: the table also gives, per answered request, the CPU time spent by the
+gunicorn workers, by PostgreSQL's processes and by this client (read from ``/proc`` around each
+measurement), and the whole machine's (its cores times the seconds, over the answers). With the
+machine's cores busy (they are, with 16 clients), the requests per second are the machine's
+CPU over that cost, so a ratio to the bare endpoint is the ratio of the two costs. Two more
+requests are measured for reference, outside the targets and the JSON line: ``me``
+(``GET /api/v1/me``: an API request that only identifies its caller, the least any
+authenticated read costs) and ``page_shell`` (``GET /privacidad`` signed in: a page of fixed
+text in the signed-in layout, the least any page of a signed-in reviewer costs).
+
 The database is wiped: its name must contain ``bench`` or ``test`` (or pass ``--force``).
 ``--reuse`` skips loading a database that already holds the N proposals at the migrations'
 head; the ``--compare-at`` ones then live in a database of their own (``<name>_1000``).
@@ -71,6 +81,9 @@ ROOT = os.path.dirname(_HERE)
 NAMES = ("hello", "list_first", "list_deep", "state_filter", "queue", "detail", "history",
          "dossier_page", "queue_page", "transition")
 READS = NAMES[1:-1]
+# Measured for reference only (see the module's doc): the least an authenticated API read and a
+# signed-in page cost.
+REFERENCES = ("me", "page_shell")
 DEEP_PAGE = 500
 GROWTH_MAX, RATIO_MIN, P95_MAX_MS = 1.3, 0.25, 100.0
 REVIEWER = "revisor1@bench.promtel.mx"
@@ -110,9 +123,9 @@ class Connection:
 
 
 @contextmanager
-def serve(port: int, workers: int, log: Any, url: str) -> Iterator[None]:
+def serve(port: int, workers: int, log: Any, url: str) -> Iterator[int]:
     """Run the app under gunicorn on the loopback, on the database of ``url``, until the block
-    ends."""
+    ends; give gunicorn's master process id."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--backlog", "256", "wsgi:app"],
@@ -130,7 +143,7 @@ def serve(port: int, workers: int, log: Any, url: str) -> Iterator[None]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start (see {log.name})")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -164,6 +177,51 @@ def page_session(conn: Connection, email: str) -> str:
     return headers["Set-Cookie"].split(";")[0]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> Iterator[tuple[int, int, str, float]]:
+    """Give each process's id, parent's id, command name and CPU seconds (user and system),
+    from ``/proc`` (Linux)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                raw = stat.read().decode(errors="replace")
+        except OSError:   # ended meanwhile
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        rest = raw[raw.rindex(")") + 2:].split()
+        # After the name: state, ppid, ..., utime and stime are the 12th and 13th fields.
+        yield int(entry), int(rest[1]), name, (int(rest[11]) + int(rest[12])) / _TICKS
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds used so far by the app's workers, PostgreSQL, this client; and the moment."""
+
+    workers: float
+    postgres: float
+    client: float
+    moment: float
+
+    @classmethod
+    def now(cls, master: int) -> Cpu:
+        workers = postgres = 0.0
+        for _pid, parent, name, seconds in _processes():
+            if parent == master:
+                workers += seconds
+            elif name.startswith("postgres"):
+                postgres += seconds
+        mine = os.times()
+        return cls(workers, postgres, mine.user + mine.system, time.perf_counter())
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.workers - other.workers, self.postgres - other.postgres,
+                   self.client - other.client, self.moment - other.moment)
+
+
 @dataclass
 class Result:
     """What one endpoint measured."""
@@ -171,6 +229,26 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: Cpu = Cpu(0.0, 0.0, 0.0, 0.0)
+
+    def add(self, other: Result) -> None:
+        """Add another measurement of the same endpoint (a round) to this one."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+        self.cpu = Cpu(self.cpu.workers + other.cpu.workers,
+                       self.cpu.postgres + other.cpu.postgres,
+                       self.cpu.client + other.cpu.client, self.cpu.moment + other.cpu.moment)
+
+    def cpu_ms(self) -> dict[str, float]:
+        """Give the CPU milliseconds per answered request: the workers', PostgreSQL's, this
+        client's, and the whole machine's (its cores times the seconds measured)."""
+        answered = len(self.latencies) or 1
+        machine = (os.cpu_count() or 1) * self.cpu.moment
+        return {"workers": 1000 * self.cpu.workers / answered,
+                "postgres": 1000 * self.cpu.postgres / answered,
+                "client": 1000 * self.cpu.client / answered,
+                "machine": 1000 * machine / answered}
 
     @property
     def p50_ms(self) -> float:
@@ -192,8 +270,10 @@ Call = Callable[[int, Connection, int], int]
 
 
 def measure(port: int, clients: int, call: Call, requests: int, seconds: float,
-            warmup: int) -> Result:
-    """Run ``call`` from ``clients`` threads until ``requests`` answers or ``seconds`` pass."""
+            warmup: int, master: int) -> Result:
+    """Run ``call`` from ``clients`` threads until ``requests`` answers or ``seconds`` pass;
+    note the CPU that the workers (children of gunicorn's ``master``), PostgreSQL and this
+    client used meanwhile."""
     result = Result()
     lock = threading.Lock()
     issued = 0
@@ -231,11 +311,13 @@ def measure(port: int, clients: int, call: Call, requests: int, seconds: float,
         thread.start()
     deadline[0] = time.monotonic() + seconds + 120   # warm-up first, then the real deadline
     start.wait()
+    before = Cpu.now(master)
     began = time.perf_counter()
     deadline[0] = time.monotonic() + seconds
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
+    result.cpu = Cpu.now(master) - before
     return result
 
 
@@ -320,6 +402,8 @@ def calls(setup: Setup) -> dict[str, Call]:
         "dossier_page": get(lambda n: f"/proposals/{some(n)}", page),
         "queue_page": get("/queue", page),
         "transition": transition,
+        "me": get("/api/v1/me", api),
+        "page_shell": get("/privacidad", page),
     }
 
 
@@ -352,24 +436,25 @@ def run_at(n: int, args: argparse.Namespace, log: Any) -> dict[str, Result]:
     else:
         print(f"# {n:,} proposals already loaded ({loaded.entries:,} history entries): reused",
               flush=True)
-    results = {name: Result() for name in NAMES}
-    with serve(args.port, args.workers, log, url):
+    results = {name: Result() for name in NAMES + REFERENCES}
+    with serve(args.port, args.workers, log, url) as master:
         setup = prepare(args.port, loaded, args.clients, args.seed)
         print(f"# deep page: {setup.deep_page} (by cursor)", flush=True)
         # Endpoints take turns, in rounds, so that whatever else the machine does at some
         # moment weighs on all of them alike.
         for round_ in range(args.rounds):
             for name, call in calls(setup).items():
-                part = measure(args.port, args.clients, call, args.requests // args.rounds,
-                               args.seconds / args.rounds,
-                               args.warmup if round_ == 0 and name != "transition" else 0)
-                results[name].latencies += part.latencies
-                results[name].errors += part.errors
-                results[name].seconds += part.seconds
+                results[name].add(measure(
+                    args.port, args.clients, call, args.requests // args.rounds,
+                    args.seconds / args.rounds,
+                    args.warmup if round_ == 0 and name != "transition" else 0, master))
         for name, r in results.items():
+            cpu = r.cpu_ms()
             print(f"#   {name:<13} {r.p50_ms:8.2f} ms p50 {r.p95_ms:8.2f} ms p95 "
                   f"{r.rps:8.1f}/s ({len(r.latencies)} in {r.seconds:.1f} s"
-                  f"{', ' + str(len(r.errors)) + ' failed' if r.errors else ''})", flush=True)
+                  f"{', ' + str(len(r.errors)) + ' failed' if r.errors else ''}); CPU ms per "
+                  f"request: workers {cpu['workers']:.2f}, PostgreSQL {cpu['postgres']:.2f}, "
+                  f"client {cpu['client']:.2f}, machine {cpu['machine']:.2f}", flush=True)
     return results
 
 
@@ -396,8 +481,10 @@ def summarize(n: int, at_n: dict[str, Result],
     return {"proposals": n, "endpoints": endpoints}, missed
 
 
-def table(summary: dict[str, Any], small: dict[str, Result] | None, compare_at: int) -> str:
-    """Write the results as a Markdown table."""
+def table(summary: dict[str, Any], large: dict[str, Result], small: dict[str, Result] | None,
+          compare_at: int) -> str:
+    """Write the results as Markdown tables: the endpoints, then where their CPU went (with
+    the two reference requests)."""
     head = "| endpoint | p50 ms | p95 ms | req/s | ratio to hello |"
     rule = "|---|---:|---:|---:|---:|"
     if small:
@@ -410,6 +497,15 @@ def table(summary: dict[str, Any], small: dict[str, Result] | None, compare_at: 
         if small:
             line += f" {small[name].p50_ms:.1f} | {e['growth']:.2f} |"
         lines.append(line)
+    hello = large["hello"].rps or 1.0
+    lines += ["", "| CPU ms per request | workers | PostgreSQL | client | machine | req/s | "
+                  "ratio to hello |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in NAMES + REFERENCES:
+        r, cpu = large[name], large[name].cpu_ms()
+        label = f"{name} (reference)" if name in REFERENCES else name
+        lines.append(f"| {label} | {cpu['workers']:.2f} | {cpu['postgres']:.2f} | "
+                     f"{cpu['client']:.2f} | {cpu['machine']:.2f} | {r.rps:.0f} | "
+                     f"{r.rps / hello:.2f} |")
     return "\n".join(lines)
 
 
@@ -451,7 +547,7 @@ def main() -> int:
     print()
     print(f"{args.proposals:,} proposals, {args.clients} clients, gunicorn with {args.workers} "
           f"workers, {os.cpu_count()} cores")
-    print(table(summary, small, args.compare_at or 0))
+    print(table(summary, large, small, args.compare_at or 0))
     for problem in missed:
         print(f"MISSED {problem}")
     print(json.dumps(summary))
