@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from ..domain.workflow import Role, State
 from ..models import Company, Proposal, Signature, User, utcnow
 from .deadlines import Deadline, deadline, late_before, today
 from .policy import current_policy
-from .visibility import visible_to
+from .visibility import SCOPES, scope
 
 
 @dataclass(frozen=True)
@@ -172,20 +173,40 @@ def list_proposals(session: Session, user: User, filters: Filters,
     policy = (current_policy(session) if deadlines or filters.overdue is not None else None)
     day = today()
     cutoffs = late_before(policy, day) if policy and filters.overdue is not None else None
-    keys = _filtered(select(Proposal.id, Proposal.created_at).where(visible_to(user)), filters,
-                     cutoffs)
-    if after is not None:
-        keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
-    page = (keys.order_by(Proposal.created_at.desc(), Proposal.id.desc())
-            .limit(page_size + 1).subquery("page"))
-    rows = session.scalars(
-        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
-        .order_by(page.c.created_at.desc(), page.c.id.desc())
-    ).unique().all()
+    rows = session.scalars(_list_statement(scope(user), filters, _frozen(cutoffs), after,
+                                           page_size)).unique().all()
     found = _slice(rows, page_size, "created_at", "id")
     if deadlines and policy is not None:
         _add_deadlines(found, policy, day)
     return found
+
+
+# Building a list's or the queue's statement costs more of a request's time than PostgreSQL
+# takes to run it (the queue's has a branch per waiting step), and SQLAlchemy works out a
+# statement's cache key once per statement object. A statement is a pure function of what it
+# is built from (who sees what, the filters, the steps' cutoffs, the cursor, the page size):
+# the most recent ones are kept and reused as they are, immutable. The first page of a list or
+# of a queue is asked for far more than any other; the others come and go.
+STATEMENTS_KEPT = 256
+Cutoffs = tuple[tuple[str, datetime], ...] | None
+
+
+def _frozen(cutoffs: dict[str, datetime] | None) -> Cutoffs:
+    return None if cutoffs is None else tuple(sorted(cutoffs.items()))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _list_statement(seen: tuple[str, int | None], filters: Filters, cutoffs: Cutoffs,
+                    after: tuple[datetime, int] | None, page_size: int) -> Select:
+    """Build the statement of a page of the list: its keys first, then its rows."""
+    keys = _filtered(select(Proposal.id, Proposal.created_at).where(SCOPES[seen[0]](seen[1])),
+                     filters, None if cutoffs is None else dict(cutoffs))
+    if after is not None:
+        keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
+    page = (keys.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(page_size + 1).subquery("page"))
+    return (select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
+            .order_by(page.c.created_at.desc(), page.c.id.desc()))
 
 
 def _add_deadlines(found: Slice, policy: Policy, day: date) -> None:
@@ -224,12 +245,26 @@ def queue(session: Session, user: User, filters: Filters,
     rest = replace(filters, state=None, step=None)
     policy, day = current_policy(session), today()
     cutoffs = late_before(policy, day) if filters.overdue is not None else None
+    rows = session.scalars(_queue_statement(role, scope(user), tuple(states), rest,
+                                            _frozen(cutoffs), after, page_size)).unique().all()
+    found = _slice(rows, page_size, "state_entered_at", "id")
+    _add_deadlines(found, policy, day)
+    return found
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _queue_statement(role: Role, seen: tuple[str, int | None], states: tuple[State, ...],
+                     rest: Filters, cutoffs: Cutoffs, after: tuple[datetime, int] | None,
+                     page_size: int) -> Select:
+    """Build the statement of a page of the queue: a branch per waiting step, merged, then the
+    page's rows (see ``queue``)."""
+    late = None if cutoffs is None else dict(cutoffs)
     branches = []
     for state in states:
         branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
-            Proposal.state == str(state), visible_to(user)), rest,
+            Proposal.state == str(state), SCOPES[seen[0]](seen[1])), rest,
             # This branch's step only: its index reads the late ones as one range.
-            None if cutoffs is None else {k: v for k, v in cutoffs.items() if k == state})
+            None if late is None else {k: v for k, v in late.items() if k == state})
         if state == State.AGREEMENT:
             branch = branch.where(~_has_signed(role))
         if after is not None:
@@ -241,10 +276,5 @@ def queue(session: Session, user: User, filters: Filters,
     page = (select(waiting.c.id, waiting.c.state_entered_at)
             .order_by(waiting.c.state_entered_at, waiting.c.id).limit(page_size + 1)
             .subquery("page"))
-    rows = session.scalars(
-        select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
-        .order_by(page.c.state_entered_at, page.c.id)
-    ).unique().all()
-    found = _slice(rows, page_size, "state_entered_at", "id")
-    _add_deadlines(found, policy, day)
-    return found
+    return (select(Proposal).join(page, Proposal.id == page.c.id).options(*LIST_OPTIONS)
+            .order_by(page.c.state_entered_at, page.c.id))

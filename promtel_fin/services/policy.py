@@ -26,9 +26,14 @@ def version_in_force(session: Session, on: date | None = None) -> PolicyVersion 
 
 
 def current_policy(session: Session, on: date | None = None) -> Policy:
-    """Give the policy in force (docs/rules.md's seed figures until an administrator sets one)."""
-    version = version_in_force(session, on)
-    return Policy.from_dict(version.parameters) if version else Policy()
+    """Give the policy in force (docs/rules.md's seed figures until an administrator sets one).
+
+    Only its parameters are read, as a plain value: the queue and the lists ask for it on every
+    request, and an ORM object (identity map, state) would cost them more than the rest."""
+    parameters = session.scalar(
+        select(PolicyVersion.parameters).where(PolicyVersion.effective_from <= (on or date.today()))
+        .order_by(PolicyVersion.effective_from.desc()).limit(1))
+    return Policy.from_dict(parameters) if parameters is not None else Policy()
 
 
 def list_versions(session: Session) -> list[PolicyVersion]:

@@ -113,3 +113,64 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(
 
     for path in ("/proposals", "/queue"):
         assert count(path, 2) == count(path, 20), path
+
+
+# -- statements built once per page and kept (services/listing.py) ----------------------------
+
+def test_the_same_page_asked_again_reuses_its_statement(api: ApiClient, make: Factory) -> None:
+    from promtel_fin.services import listing
+
+    cast = make.cast()
+    make.proposal(cast, at=State.CONTACT)      # waits on PROMTEL
+    reviewer = cast[Role.PROMTEL]
+    for build, path in ((listing._list_statement, "/proposals"),
+                        (listing._queue_statement, "/queue")):
+        build.cache_clear()
+        first = api.get(path, reviewer).json
+        again = api.get(path, reviewer).json
+        assert first == again and len(first["items"]) == 1
+        info = build.cache_info()
+        assert (info.misses, info.hits) == (1, 1), (path, info)
+
+
+def test_kept_statements_are_never_shared_across_who_sees_what_filters_or_cursors(
+        api: ApiClient, make: Factory) -> None:
+    """Each company's SME, FOCIR (presented proposals only) and PROMTEL ask for the same pages,
+    in turns, after one another's statements are kept: each sees only its own."""
+    from promtel_fin.services import listing
+
+    listing._list_statement.cache_clear()
+    listing._queue_statement.cache_clear()
+    one, two = make.cast(), make.cast()
+    mine = make.proposal(one, at=State.PROPOSAL)
+    theirs = make.proposal(two, at=State.PROPOSAL)
+    presented = make.proposal(two, at=State.FOCIR_FEEDBACK)
+    satellite = make.proposal(one, at=State.CONTACT, technology="satellite")
+
+    def ids(path: str, user: object, **query: object) -> list[int]:
+        return sorted(i["id"] for i in api.get(path, user, query=query).json["items"])
+
+    for _ in range(2):   # the second round finds every statement kept
+        assert ids("/proposals", one[Role.SME]) == sorted([mine.id, satellite.id])
+        assert ids("/proposals", two[Role.SME]) == sorted([theirs.id, presented.id])
+        assert ids("/proposals", one[Role.FOCIR]) == [presented.id]
+        assert ids("/proposals", one[Role.PROMTEL]) == sorted(
+            [mine.id, theirs.id, presented.id, satellite.id])
+        assert ids("/proposals", one[Role.PROMTEL], technology="satellite") == [satellite.id]
+        assert ids("/proposals", one[Role.PROMTEL], technology="ftth") == sorted(
+            [mine.id, theirs.id, presented.id])
+        assert ids("/queue", one[Role.SME]) == [mine.id]
+        assert ids("/queue", two[Role.SME]) == [theirs.id]
+        assert ids("/queue", one[Role.FOCIR]) == [presented.id]
+        assert ids("/queue", one[Role.PROMTEL]) == [satellite.id]
+    assert listing._list_statement.cache_info().hits >= 6
+    assert listing._queue_statement.cache_info().hits >= 4
+
+    # A cursor is part of what a statement is built from: page 2 is not page 1 again.
+    pages, link = [], "/proposals"
+    while link:
+        answer = api.get(link, one[Role.PROMTEL], query={"page_size": 1}
+                         if link == "/proposals" else None).json
+        pages.append([i["id"] for i in answer["items"]])
+        link = answer["next"] and answer["next"].removeprefix("/api/v1")
+    assert len(pages) == 4 and len({p[0] for p in pages}) == 4
