@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..domain.history import (
@@ -25,7 +25,6 @@ from ..domain.history import (
 )
 from ..models import HistoryEntry, Proposal, User, utcnow
 from ..models.history import HistoryHead
-from .listing import ascending_page
 
 SYSTEM_ROLE = "system"
 
@@ -145,10 +144,18 @@ def append_system(session: Session, action: str, actor: User | None = None, comm
                    None)
 
 
+# Every read of a history runs this: built once, with the proposal, the cursor's seq (0 before
+# the first entry) and the page's size bound at each call.
+_HISTORY_PAGE = (select(HistoryEntry).options(joinedload(HistoryEntry.actor))
+                 .where(HistoryEntry.proposal_id == bindparam("proposal_id"),
+                        HistoryEntry.seq > bindparam("after"))
+                 .order_by(HistoryEntry.seq).limit(bindparam("limit")))
+
+
 def history_page(session: Session, proposal_id: int, after: int | None,
                  limit: int) -> tuple[list[HistoryEntry], int | None]:
     """Give up to ``limit`` entries of a proposal's history after ``seq`` ``after``, oldest
     first, with their actors; and the last one's seq when more follow."""
-    query = (select(HistoryEntry).options(joinedload(HistoryEntry.actor))
-             .where(HistoryEntry.proposal_id == proposal_id))
-    return ascending_page(session, query, HistoryEntry.seq, after, limit)
+    rows = list(session.scalars(_HISTORY_PAGE, {"proposal_id": proposal_id,
+                                                "after": after or 0, "limit": limit + 1}))
+    return rows[:limit], rows[limit - 1].seq if len(rows) > limit else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import N_, NotFound, reason
@@ -14,14 +16,14 @@ from .uow import transactional
 LANGUAGES = ("es", "en")
 
 
-def _mine(user: User) -> list:   # the caller's notifications shown in the app
-    return [Notification.user_id == user.id, Notification.in_app.is_(True)]
+def _mine(user_id: Any) -> list:   # a user's notifications in the app (an id, or a bindparam)
+    return [Notification.user_id == user_id, Notification.in_app.is_(True)]
 
 
 def list_notifications(session: Session, user: User, unread: bool, after: tuple[int] | None,
                        page_size: int) -> Slice:
     """Give a page of the user's notifications, newest first, after the cursor's id."""
-    statement = select(Notification).where(*_mine(user))
+    statement = select(Notification).where(*_mine(user.id))
     if unread:
         statement = statement.where(Notification.read_at.is_(None))
     if after:
@@ -33,17 +35,22 @@ def list_notifications(session: Session, user: User, unread: bool, after: tuple[
     return Slice(items=rows, after=(rows[-1].id,) if more else None)  # type: ignore[arg-type]
 
 
+# Every signed-in page's header runs this: built once, with the user bound at each call.
+_UNREAD = (select(func.count()).select_from(Notification)
+           .where(*_mine(bindparam("user_id")), Notification.read_at.is_(None)))
+
+
 def unread_count(session: Session, user: User) -> int:
-    """Count the user's unread notifications (one statement, for the header)."""
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(*_mine(user), Notification.read_at.is_(None))) or 0
+    """Count the user's unread notifications shown in the app (one statement, for the
+    header)."""
+    return session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 @transactional
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:
     """Mark one of the user's notifications read (again: nothing changes); others' are 404."""
     notification = session.scalar(select(Notification).where(
-        Notification.id == notification_id, *_mine(user))) if 0 < notification_id <= MAX_ID \
+        Notification.id == notification_id, *_mine(user.id))) if 0 < notification_id <= MAX_ID \
         else None
     if notification is None:
         raise NotFound(reason("notification_not_found",
@@ -57,7 +64,7 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
 @transactional
 def mark_all_read(session: Session, user: User) -> int:
     """Mark every unread notification of the user read; answer how many there were."""
-    done = session.execute(update(Notification).where(*_mine(user),
+    done = session.execute(update(Notification).where(*_mine(user.id),
                                                       Notification.read_at.is_(None))
                            .values(read_at=utcnow()).execution_options(synchronize_session=False))
     session.commit()

@@ -12,6 +12,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
     func,
     select,
     update,
@@ -38,7 +41,7 @@ from .loading import Bundle, Extras
 from .locking import commit_guarded, flush_guarded
 from .policy import current_policy
 from .uow import transactional
-from .visibility import scope, visible_to
+from .visibility import SCOPES, scope, visible_to
 
 MAX_ID = 2**31 - 1
 SCALARS = ("title", "summary", "technology", "requested_amount", "term_months", "grace_months",
@@ -74,13 +77,26 @@ def get_proposal(session: Session, user: User, proposal_id: int,
         return load_proposal(session, user, proposal_id).proposal
     if not 0 < proposal_id <= MAX_ID:
         raise not_found(proposal_id)
-    proposal = session.scalar(
-        select(Proposal).options(*options)
-        .where(Proposal.id == proposal_id, visible_to(user))
-    )
+    seen, company = scope(user)
+    if options:
+        statement = (select(Proposal).options(*options)
+                     .where(Proposal.id == proposal_id, visible_to(user)))
+        proposal = session.scalar(statement)
+    else:
+        proposal = session.scalar(_proposal_row(seen),
+                                  {"proposal_id": proposal_id, "company_id": company})
     if proposal is None:
         raise not_found(proposal_id)
     return proposal
+
+
+@cache
+def _proposal_row(seen: str) -> Select[Any]:
+    """Build, once per visibility scope, the statement of a proposal's own row (the checks
+    before its history, its documents, a message): the proposal and the company bound at each
+    call."""
+    return select(Proposal).where(Proposal.id == bindparam("proposal_id", type_=Integer),
+                                  SCOPES[seen](bindparam("company_id", type_=Integer)))
 
 
 def detail(session: Session, user: User, proposal_id: int) -> tuple[Proposal, list[Reason]]:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import User, utcnow
@@ -42,10 +42,14 @@ def start_session(session: Session, user: User) -> str:
     return session_id
 
 
+# Every signed-in page runs this: built once, with the session's digest bound at each call.
+_SESSION_ROW = (select(WebSession).options(joinedload(WebSession.user))
+                .where(WebSession.id_sha256 == bindparam("digest")))
+
+
 def session_user(session: Session, session_id: str, lifetime: Lifetime) -> User | None:
     """Give the active user of a live page session, or None; note that it was seen."""
-    row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
-                         .where(WebSession.id_sha256 == _digest(session_id)))
+    row = session.scalar(_SESSION_ROW, {"digest": _digest(session_id)})
     now = utcnow()
     if (row is None or row.ended_at is not None or now - row.last_seen_at > lifetime.idle
             or now - row.created_at > lifetime.absolute or not row.user.active):
