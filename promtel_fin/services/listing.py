@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     exists,
     false,
     or_,
@@ -173,8 +175,9 @@ def list_proposals(session: Session, user: User, filters: Filters,
     policy = (current_policy(session) if deadlines or filters.overdue is not None else None)
     day = today()
     cutoffs = late_before(policy, day) if policy and filters.overdue is not None else None
-    rows = session.scalars(_list_statement(scope(user), filters, _frozen(cutoffs), after,
-                                           page_size)).unique().all()
+    seen, company = scope(user)
+    rows = session.scalars(_list_statement(seen, filters, _frozen(cutoffs), after, page_size),
+                           {"company_id": company}).unique().all()
     found = _slice(rows, page_size, "created_at", "id")
     if deadlines and policy is not None:
         _add_deadlines(found, policy, day)
@@ -184,10 +187,13 @@ def list_proposals(session: Session, user: User, filters: Filters,
 # Building a list's or the queue's statement costs more of a request's time than PostgreSQL
 # takes to run it (the queue's has a branch per waiting step), and SQLAlchemy works out a
 # statement's cache key once per statement object. A statement is a pure function of what it
-# is built from (who sees what, the filters, the steps' cutoffs, the cursor, the page size):
-# the most recent ones are kept and reused as they are, immutable. The first page of a list or
-# of a queue is asked for far more than any other; the others come and go.
-STATEMENTS_KEPT = 256
+# is built from (what the user's role lets it see, the filters, the steps' cutoffs, the cursor,
+# the page size; an SME's company is a bound parameter, so every company shares one): the most
+# recent ones are kept and reused as they are, immutable. The first page of a list or of a
+# queue is asked for far more than any other; the others come and go. A kept statement holds
+# about 50 KB once it has run.
+STATEMENTS_KEPT = 128
+COMPANY = bindparam("company_id", type_=Integer)
 Cutoffs = tuple[tuple[str, datetime], ...] | None
 
 
@@ -196,10 +202,11 @@ def _frozen(cutoffs: dict[str, datetime] | None) -> Cutoffs:
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _list_statement(seen: tuple[str, int | None], filters: Filters, cutoffs: Cutoffs,
+def _list_statement(seen: str, filters: Filters, cutoffs: Cutoffs,
                     after: tuple[datetime, int] | None, page_size: int) -> Select:
-    """Build the statement of a page of the list: its keys first, then its rows."""
-    keys = _filtered(select(Proposal.id, Proposal.created_at).where(SCOPES[seen[0]](seen[1])),
+    """Build the statement of a page of the list: its keys first, then its rows (the
+    company, for SMEs, bound at each call)."""
+    keys = _filtered(select(Proposal.id, Proposal.created_at).where(SCOPES[seen](COMPANY)),
                      filters, None if cutoffs is None else dict(cutoffs))
     if after is not None:
         keys = keys.where(tuple_(Proposal.created_at, Proposal.id) < after)
@@ -245,24 +252,26 @@ def queue(session: Session, user: User, filters: Filters,
     rest = replace(filters, state=None, step=None)
     policy, day = current_policy(session), today()
     cutoffs = late_before(policy, day) if filters.overdue is not None else None
-    rows = session.scalars(_queue_statement(role, scope(user), tuple(states), rest,
-                                            _frozen(cutoffs), after, page_size)).unique().all()
+    seen, company = scope(user)
+    rows = session.scalars(_queue_statement(role, seen, tuple(states), rest, _frozen(cutoffs),
+                                            after, page_size),
+                           {"company_id": company}).unique().all()
     found = _slice(rows, page_size, "state_entered_at", "id")
     _add_deadlines(found, policy, day)
     return found
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _queue_statement(role: Role, seen: tuple[str, int | None], states: tuple[State, ...],
+def _queue_statement(role: Role, seen: str, states: tuple[State, ...],
                      rest: Filters, cutoffs: Cutoffs, after: tuple[datetime, int] | None,
                      page_size: int) -> Select:
     """Build the statement of a page of the queue: a branch per waiting step, merged, then the
-    page's rows (see ``queue``)."""
+    page's rows (see ``queue``; the company, for SMEs, bound at each call)."""
     late = None if cutoffs is None else dict(cutoffs)
     branches = []
     for state in states:
         branch = _filtered(select(Proposal.id, Proposal.state_entered_at).where(
-            Proposal.state == str(state), SCOPES[seen[0]](seen[1])), rest,
+            Proposal.state == str(state), SCOPES[seen](COMPANY)), rest,
             # This branch's step only: its index reads the late ones as one range.
             None if late is None else {k: v for k, v in late.items() if k == state})
         if state == State.AGREEMENT:

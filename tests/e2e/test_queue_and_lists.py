@@ -166,6 +166,13 @@ def test_kept_statements_are_never_shared_across_who_sees_what_filters_or_cursor
     assert listing._list_statement.cache_info().hits >= 6
     assert listing._queue_statement.cache_info().hits >= 4
 
+    # Every company's SMEs share one kept statement: the company is bound at each call.
+    listing._list_statement.cache_clear()
+    assert ids("/proposals", one[Role.SME]) == sorted([mine.id, satellite.id])
+    assert ids("/proposals", two[Role.SME]) == sorted([theirs.id, presented.id])
+    info = listing._list_statement.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (1, 1, 1)
+
     # A cursor is part of what a statement is built from: page 2 is not page 1 again.
     pages, link = [], "/proposals"
     while link:
