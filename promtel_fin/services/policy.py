@@ -18,11 +18,16 @@ from . import history
 from .uow import transactional
 
 
+def _in_force(what: Any, on: date | None) -> Any:
+    """Select ``what`` of the version in force on a day (today by default): the latest one
+    effective by then."""
+    return (select(what).where(PolicyVersion.effective_from <= (on or date.today()))
+            .order_by(PolicyVersion.effective_from.desc()).limit(1))
+
+
 def version_in_force(session: Session, on: date | None = None) -> PolicyVersion | None:
     """Give the stored version in force on a day (today by default), or None."""
-    return session.scalar(
-        select(PolicyVersion).where(PolicyVersion.effective_from <= (on or date.today()))
-        .order_by(PolicyVersion.effective_from.desc()).limit(1))
+    return session.scalar(_in_force(PolicyVersion, on))
 
 
 def current_policy(session: Session, on: date | None = None) -> Policy:
@@ -30,9 +35,7 @@ def current_policy(session: Session, on: date | None = None) -> Policy:
 
     Only its parameters are read, as a plain value: the queue and the lists ask for it on every
     request, and an ORM object (identity map, state) would cost them more than the rest."""
-    parameters = session.scalar(
-        select(PolicyVersion.parameters).where(PolicyVersion.effective_from <= (on or date.today()))
-        .order_by(PolicyVersion.effective_from.desc()).limit(1))
+    parameters = session.scalar(_in_force(PolicyVersion.parameters, on))
     return Policy.from_dict(parameters) if parameters is not None else Policy()
 
 
